@@ -1,0 +1,93 @@
+/** The subset of Severa's REST models this product reads and writes (reference/severa-api.md). */
+
+export const ACTIVITY_CATEGORIES = ['Personal', 'Absences', 'CalendarEntry', 'SalesEvent', 'Task'] as const;
+export type ActivityCategory = (typeof ACTIVITY_CATEGORIES)[number];
+
+export type RecurrenceType = 'None' | 'Occurrence' | 'Exception' | 'Series';
+
+export interface GuidRef {
+  guid: string;
+  name?: string;
+}
+
+export interface Activity {
+  guid: string;
+  name: string;
+  startDateTime: string;
+  endDateTime: string | null;
+  isAllDay: boolean;
+  hasDuration?: boolean;
+  isClosed?: boolean;
+  hasHours?: boolean;
+  notes: string | null;
+  location: string | null;
+  activityType: { guid: string; name?: string; category?: ActivityCategory };
+  ownerUser: GuidRef & { code?: string };
+  phase?: (GuidRef & { projectGuid?: string; projectName?: string }) | null;
+  customer?: GuidRef | null;
+  recurrenceType?: RecurrenceType;
+  recurrenceParentActivityGuid?: string | null;
+  createdDateTime?: string;
+  lastUpdatedDateTime: string | null;
+}
+
+/** What we send on create (the server fills guid, names, categories, timestamps). */
+export interface ActivityInput {
+  name: string;
+  startDateTime: string;
+  endDateTime: string | null;
+  isAllDay: boolean;
+  notes?: string | null;
+  location?: string | null;
+  activityType: { guid: string };
+  ownerUser: { guid: string };
+}
+
+export interface PatchOperation {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+export interface ActivityType {
+  guid: string;
+  name: string;
+  category: ActivityCategory;
+  code?: string | null;
+  isActive: boolean;
+  isDefault?: boolean;
+}
+
+export interface SeveraUser {
+  guid: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  isActive: boolean;
+  timezone?: { guid?: string; name?: string; ianaName?: string | null } | null;
+  defaultActivityType?: GuidRef | null;
+}
+
+export type ParticipantType = 'User' | 'Contact' | 'Resource' | 'Other';
+export type MemberStatus = 'Unknown' | 'Invited' | 'Accepted' | 'Tentative' | 'Declined';
+
+export interface ActivityParticipant {
+  guid: string;
+  activityGuid: string;
+  participantGuid: string;
+  type: ParticipantType;
+  status: MemberStatus;
+  name?: string;
+  email?: string | null;
+}
+
+export interface ActivityQuery {
+  changedSince?: string;
+  startDateTime?: string;
+  endDateTime?: string;
+  userGuids?: string[];
+  includeAsMember?: boolean;
+  activityTypeGuids?: string[];
+  activityCategories?: ActivityCategory[];
+  recurrenceType?: RecurrenceType;
+}
