@@ -1,0 +1,330 @@
+/**
+ * THE contract between the renderer and the main process: every request and every event,
+ * typed once. The argument schemas (zod) are what main validates every call against; the
+ * renderer imports only types from here, the preload imports `createRendererApi`.
+ *
+ * Adding a call: add its argument schema to `requestSchemas`, its result to `ApiResults`,
+ * implement it in main/core/service/, done (the preload and the IPC wiring are generated from
+ * these two maps).
+ */
+import { z } from 'zod';
+
+export interface Localized {
+  fi: string;
+  en: string;
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResultDto {
+  id: string;
+  title: Localized;
+  status: CheckStatus;
+  step: string | null;
+  message: Localized;
+  link: string | null;
+  details?: unknown;
+  durationMs: number;
+}
+
+export interface DiagnosticsReportDto {
+  ok: boolean;
+  checks: CheckResultDto[];
+}
+
+/** A user-visible error: what happened, the step that fixes it and where that step is done. */
+export interface ErrorDto {
+  code: string;
+  step: string | null;
+  message: Localized;
+  link: string | null;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorDto };
+
+export interface ChecklistStepDto {
+  id: string;
+  section: 'pre' | 'gcp' | 'admin' | 'severa' | 'user' | 'support' | 'app';
+  title: Localized;
+  done: boolean;
+  /** Set when a diagnostic proved the step (ticked automatically). */
+  provedBy: string | null;
+  link: string | null;
+}
+
+/** What the renderer may know about the configuration: never a key or a secret. */
+export interface AppStateDto {
+  version: string;
+  demo: boolean;
+  /** Endpoints that are not the real services (the UI shows a banner). */
+  nonRealEndpoints: string[];
+  google: {
+    serviceAccountEmail: string | null;
+    clientId: string | null;
+    keyStored: boolean;
+    keyFingerprint: string | null;
+    keyKind: 'p12' | 'json' | null;
+    projectId: string | null;
+    domain: string | null;
+    testUser: string | null;
+    apiRoot: string;
+    tokenUrl: string;
+    /** The Admin console link pre-filled with this client id and the Calendar scope. */
+    dwdLink: string | null;
+  };
+  severa: {
+    clientId: string | null;
+    secretStored: boolean;
+    apiRoot: string;
+    activityTypeGuids: string[];
+    defaultActivityTypeGuid: string | null;
+    personalActivityTypeGuid: string | null;
+  };
+  users: { mode: 'all' | 'selected'; enabled: string[] };
+  sync: {
+    windowPastDays: number;
+    windowFutureDays: number;
+    conflictPolicy: 'later-wins' | 'severa-wins' | 'google-wins';
+    deletionThresholdPercent: number;
+    intervalMinutes: number;
+  };
+  app: {
+    language: 'system' | 'fi' | 'en';
+    systemLanguage: 'fi' | 'en';
+    startAtLogin: boolean;
+    backgroundPaused: boolean;
+  };
+}
+
+export interface SeveraUserDto {
+  guid: string;
+  name: string;
+  email: string | null;
+  enabled: boolean;
+  match: 'ok' | 'no-google-account' | 'no-email' | 'unchecked';
+  step: string | null;
+}
+
+export interface ActivityTypeDto {
+  guid: string;
+  name: string;
+  category: 'Personal' | 'Absences' | 'CalendarEntry' | 'SalesEvent' | 'Task';
+  isActive: boolean;
+}
+
+export interface DirectionCounts {
+  created: number;
+  updated: number;
+  deleted: number;
+}
+
+export interface SyncSummaryDto {
+  ok: boolean;
+  users: number;
+  toGoogle: DirectionCounts;
+  toSevera: DirectionCounts;
+  conflicts: number;
+  held: number;
+  errors: { user: string; message: string; step: string | null }[];
+}
+
+export interface HeldDeletionDto {
+  user: string;
+  count: number;
+  total: number;
+  side: 'google' | 'severa';
+  since: string;
+}
+
+export interface SyncStatusDto {
+  state: 'idle' | 'syncing' | 'error' | 'paused';
+  running: boolean;
+  lastRun: { startedAt: string; finishedAt: string | null; summary: SyncSummaryDto | null } | null;
+  nextRunAt: string | null;
+  held: HeldDeletionDto[];
+}
+
+export interface LogEntryDto {
+  id: number;
+  time: string;
+  runId: string | null;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  user: string | null;
+  direction: 'toGoogle' | 'toSevera' | null;
+  action: string;
+  severaGuid: string | null;
+  googleId: string | null;
+  result: string;
+  errorType: string | null;
+  message: string;
+}
+
+const email = z.string().trim().toLowerCase().email();
+const url = z.string().url();
+
+/** Argument schemas, one per request channel: main validates every call against these. */
+export const requestSchemas = {
+  getState: z.tuple([]),
+  updateSettings: z.tuple([
+    z
+      .object({
+        google: z
+          .object({
+            serviceAccountEmail: email,
+            clientId: z.string().regex(/^\d+$/),
+            domain: z.string().trim().toLowerCase().min(1),
+            testUser: email,
+            apiRoot: url,
+            tokenUrl: url,
+          })
+          .partial()
+          .strict(),
+        severa: z
+          .object({
+            clientId: z.string().min(1),
+            apiRoot: url,
+            activityTypeGuids: z.array(z.string()),
+            defaultActivityTypeGuid: z.string().nullable(),
+            personalActivityTypeGuid: z.string().nullable(),
+          })
+          .partial()
+          .strict(),
+        users: z
+          .object({ mode: z.enum(['all', 'selected']), enabled: z.array(email) })
+          .partial()
+          .strict(),
+        sync: z
+          .object({
+            windowPastDays: z.number().int().min(0).max(365),
+            windowFutureDays: z.number().int().min(1).max(730),
+            conflictPolicy: z.enum(['later-wins', 'severa-wins', 'google-wins']),
+            deletionThresholdPercent: z.number().min(0).max(100),
+            intervalMinutes: z.number().int().min(1).max(1440),
+          })
+          .partial()
+          .strict(),
+        app: z
+          .object({
+            language: z.enum(['system', 'fi', 'en']),
+            startAtLogin: z.boolean(),
+            backgroundPaused: z.boolean(),
+          })
+          .partial()
+          .strict(),
+      })
+      .partial()
+      .strict(),
+  ]),
+  importGoogleKey: z.tuple([
+    z
+      .object({
+        fileName: z.string().max(260),
+        /** The file's bytes, base64 (structured clone of typed arrays differs across bridges). */
+        base64: z.string().max(128 * 1024),
+        password: z.string().max(200).optional(),
+        serviceAccountEmail: email.optional(),
+        clientId: z.string().regex(/^\d+$/).optional(),
+      })
+      .strict(),
+  ]),
+  setSeveraCredentials: z.tuple([
+    z
+      .object({
+        clientId: z.string().min(1).max(200),
+        clientSecret: z.string().min(1).max(500),
+        apiRoot: url.optional(),
+      })
+      .strict(),
+  ]),
+  runDiagnostics: z.tuple([]),
+  getChecklist: z.tuple([]),
+  setChecklistStep: z.tuple([z.string().max(64), z.boolean()]),
+  listUsers: z.tuple([]),
+  listActivityTypes: z.tuple([]),
+  syncNow: z.tuple([]),
+  getStatus: z.tuple([]),
+  queryLog: z.tuple([
+    z
+      .object({
+        since: z.string().optional(),
+        user: z.string().optional(),
+        level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+        direction: z.enum(['toGoogle', 'toSevera']).optional(),
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict(),
+  ]),
+  exportLog: z.tuple([]),
+  resolveHeld: z.tuple([email, z.enum(['apply', 'restore'])]),
+  resetSyncState: z.tuple([]),
+  startDemo: z.tuple([]),
+  openExternal: z.tuple([url]),
+} as const;
+
+export type RequestChannel = keyof typeof requestSchemas;
+export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
+
+/** What each request resolves to. Failures a user must see come back as `Result` errors. */
+export interface ApiResults {
+  getState: AppStateDto;
+  updateSettings: Result<AppStateDto>;
+  importGoogleKey: Result<{ state: AppStateDto; warnings: Localized[] }>;
+  setSeveraCredentials: Result<AppStateDto>;
+  runDiagnostics: DiagnosticsReportDto;
+  getChecklist: ChecklistStepDto[];
+  setChecklistStep: ChecklistStepDto[];
+  listUsers: Result<SeveraUserDto[]>;
+  listActivityTypes: Result<ActivityTypeDto[]>;
+  syncNow: Result<SyncSummaryDto>;
+  getStatus: SyncStatusDto;
+  queryLog: LogEntryDto[];
+  exportLog: { fileName: string; content: string };
+  resolveHeld: Result<SyncStatusDto>;
+  resetSyncState: Result<AppStateDto>;
+  startDemo: Result<AppStateDto>;
+  openExternal: boolean;
+}
+
+/** Main → renderer events. */
+export interface ApiEvents {
+  'log-entry': LogEntryDto;
+  'status-changed': SyncStatusDto;
+  'diagnostics-progress': { result: CheckResultDto; index: number; total: number };
+  'state-changed': AppStateDto;
+}
+export type EventChannel = keyof ApiEvents;
+export const EVENT_CHANNELS: EventChannel[] = [
+  'log-entry',
+  'status-changed',
+  'diagnostics-progress',
+  'state-changed',
+];
+
+export type RequestArgs<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
+
+export type RendererApi = {
+  [C in RequestChannel]: (...args: RequestArgs<C>) => Promise<ApiResults[C]>;
+} & {
+  /** Subscribes to an event; returns the unsubscribe function (for React effect clean-up). */
+  on<E extends EventChannel>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+};
+
+/**
+ * Builds `window.api` from two primitives, so the Electron preload (ipcRenderer) and the browser
+ * tests (Playwright bindings) expose exactly the same object. Extra arguments are cut to the
+ * schema's length, as TypeScript lets a caller pass more than declared.
+ */
+export function createRendererApi(
+  invoke: (channel: RequestChannel, args: unknown[]) => Promise<unknown>,
+  subscribe: (event: EventChannel, listener: (payload: unknown) => void) => () => void,
+): RendererApi {
+  const api: Record<string, unknown> = {
+    on: (event: EventChannel, listener: (payload: unknown) => void) => subscribe(event, listener),
+  };
+  for (const channel of REQUEST_CHANNELS) {
+    const arity = requestSchemas[channel].def.items.length;
+    api[channel] = (...args: unknown[]) => invoke(channel, args.slice(0, arity));
+  }
+  return api as RendererApi;
+}
