@@ -73,6 +73,8 @@ export const settingsSchema = z.object({
       backgroundPaused: z.boolean().default(false),
       demo: z.boolean().default(false),
       checklist: z.partialRecord(z.enum(STEP_IDS), z.boolean()).default({}),
+      /** The diagnostic that ticked a step automatically (the checklist shows it). */
+      checklistProvedBy: z.partialRecord(z.enum(STEP_IDS), z.string()).default({}),
     })
     .prefault({}),
 });
@@ -80,7 +82,9 @@ export const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 
 export const defaultSettings = (): Settings => settingsSchema.parse({});
 
@@ -95,7 +99,11 @@ export function mergeSettings(current: Settings, patch: DeepPartial<Settings>): 
   for (const [section, values] of Object.entries(patch)) {
     const base = (current as Record<string, unknown>)[section];
     merged[section] =
-      values && typeof values === 'object' && !Array.isArray(values) && base && typeof base === 'object'
+      values &&
+      typeof values === 'object' &&
+      !Array.isArray(values) &&
+      base &&
+      typeof base === 'object'
         ? { ...(base as object), ...(values as object) }
         : values;
   }

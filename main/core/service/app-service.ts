@@ -1,0 +1,476 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  REQUEST_CHANNELS,
+  requestSchemas,
+  type ActivityTypeDto,
+  type ApiEvents,
+  type ApiResults,
+  type AppStateDto,
+  type EventChannel,
+  type RequestChannel,
+  type Result,
+  type SyncStatusDto,
+  type SyncSummaryDto,
+} from '../../../preload/api';
+import { isAppError } from '../errors';
+import { maskEmails, scrub, type Logger } from '../log';
+import type { CheckResult } from '../setup/check';
+import { dwdAuthorizeLink, type StepId } from '../setup/steps';
+import { profilePaths } from '../store/profile';
+import type { SecretStore } from '../store/secrets';
+import {
+  FileSettingsStore,
+  nonRealEndpoints,
+  type DeepPartial,
+  type Settings,
+  type SettingsStore,
+} from '../store/settings';
+import type { CoreBackends, DemoEnvironment, ProfileEnv, SyncBackend } from './backends';
+import { buildChecklist, provenSteps } from './checklist';
+import { InvalidRequestError, toErrorDto } from './error-dto';
+import { isAllowedExternalUrl } from './link-allowlist';
+import { MemorySecretStore } from './memory-secrets';
+import { Scheduler, type SchedulerStatus } from './scheduler';
+
+export interface AppServiceOptions {
+  profileDir: string;
+  secrets: SecretStore;
+  settings: SettingsStore;
+  logger: Logger;
+  version: string;
+  systemLanguage: 'fi' | 'en';
+  /** Opens an allowed URL in the system browser (Electron's shell.openExternal). */
+  openExternal: (url: string) => Promise<void> | void;
+  onEvent: <E extends EventChannel>(event: E, payload: ApiEvents[E]) => void;
+  /** The rest of core (core-backends.ts in the app and the CLI; fakes in unit tests). */
+  backends: CoreBackends;
+  /** Where the demo company's profile lives; recreated by every startDemo. Default <profileDir>/demo. */
+  demoProfileDir?: string;
+}
+
+type Args<C extends RequestChannel> = z.output<(typeof requestSchemas)[C]>;
+export type AppServiceMethods = {
+  [C in RequestChannel]: (...args: Args<C>) => Promise<ApiResults[C]>;
+};
+
+export type AppService = AppServiceMethods & {
+  /** Validates raw IPC arguments against the contract, then calls the method. */
+  dispatch(channel: string, rawArgs: unknown): Promise<unknown>;
+  /** The scheduler's view, for the tray. */
+  schedulerStatus(): SchedulerStatus;
+  close(): Promise<void>;
+};
+
+type ResultChannel = {
+  [C in RequestChannel]: ApiResults[C] extends Result<unknown> ? C : never;
+}[RequestChannel];
+
+/** Channels whose failures come back as `Result` errors; the others reject (a bug or an attack). */
+const RESULT_CHANNELS: Record<ResultChannel, true> = {
+  updateSettings: true,
+  importGoogleKey: true,
+  setSeveraCredentials: true,
+  listUsers: true,
+  listActivityTypes: true,
+  syncNow: true,
+  resolveHeld: true,
+  resetSyncState: true,
+  startDemo: true,
+};
+const returnsResult = (channel: RequestChannel): channel is ResultChannel =>
+  channel in RESULT_CHANNELS;
+
+interface Profile {
+  dir: string;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  sync: SyncBackend;
+}
+
+interface LastRun {
+  startedAt: string;
+  finishedAt: string | null;
+  summary: SyncSummaryDto | null;
+}
+
+const ZERO = { created: 0, updated: 0, deleted: 0 };
+
+/** A run that failed as a whole (no key, keychain locked…) as the summary the tray shows. */
+const failedRunSummary = (e: unknown): SyncSummaryDto => {
+  const error = toErrorDto(e);
+  return {
+    ok: false,
+    users: 0,
+    toGoogle: ZERO,
+    toSevera: ZERO,
+    conflicts: 0,
+    held: 0,
+    errors: [{ user: '', message: error.message.en, step: error.step }],
+  };
+};
+
+/** Background sync runs only once both sides are configured. */
+const isConfigured = (s: Settings) =>
+  Boolean(s.google.keyFingerprint && s.google.serviceAccountEmail && s.severa.clientId);
+
+/** Demo choice: every calendar-like type synced; the first CalendarEntry and Personal types as defaults. */
+export function demoActivityTypeChoice(types: ActivityTypeDto[]): DeepPartial<Settings['severa']> {
+  const active = types.filter((t) => t.isActive);
+  return {
+    activityTypeGuids: active.filter((t) => t.category !== 'Task').map((t) => t.guid),
+    defaultActivityTypeGuid: active.find((t) => t.category === 'CalendarEntry')?.guid ?? null,
+    personalActivityTypeGuid: active.find((t) => t.category === 'Personal')?.guid ?? null,
+  };
+}
+
+/**
+ * The core behind the renderer contract (preload/api.ts): one method per request channel, plus
+ * `dispatch` which validates untrusted arguments first. Plain Node: the Electron shell forwards
+ * IPC to it, the browser tests bind it to Playwright, and it owns the background scheduler.
+ */
+export function createAppService(options: AppServiceOptions): AppService {
+  const { backends, logger, onEvent } = options;
+  let profile: Profile = {
+    dir: options.profileDir,
+    settings: options.settings,
+    secrets: options.secrets,
+    sync: backends.openSync(options.profileDir, logger),
+  };
+  let demo: DemoEnvironment | null = null;
+  let lastRun: LastRun | null = null;
+
+  const env = (): ProfileEnv => ({
+    dir: profile.dir,
+    settings: profile.settings.get(),
+    secrets: profile.secrets,
+    logger,
+  });
+  const linkContext = () => {
+    const g = profile.settings.get().google;
+    return { clientId: g.clientId, projectId: g.projectId, domain: g.domain };
+  };
+  const emitLog = (entry: ApiEvents['log-entry']) => onEvent('log-entry', entry);
+
+  async function runOnce(): Promise<SyncSummaryDto> {
+    const startedAt = new Date().toISOString();
+    lastRun = { startedAt, finishedAt: null, summary: null };
+    try {
+      const summary = await profile.sync.run(env(), emitLog);
+      lastRun = { startedAt, finishedAt: new Date().toISOString(), summary };
+      return summary;
+    } catch (e) {
+      logger.error('sync run failed', { error: scrub(String(e)) });
+      lastRun = { startedAt, finishedAt: new Date().toISOString(), summary: failedRunSummary(e) };
+      throw e;
+    }
+  }
+
+  const scheduler = new Scheduler<SyncSummaryDto>({
+    run: runOnce,
+    intervalMinutes: () => profile.settings.get().sync.intervalMinutes,
+    paused: options.settings.get().app.backgroundPaused,
+    onStatus: () => void emitStatus(),
+  });
+
+  async function statusDto(): Promise<SyncStatusDto> {
+    const s = scheduler.status();
+    const held = await profile.sync.held().catch(() => []);
+    const lastFailed = lastRun?.summary ? !lastRun.summary.ok : false;
+    const state = s.running
+      ? 'syncing'
+      : s.paused
+        ? 'paused'
+        : lastFailed || s.state === 'error'
+          ? 'error'
+          : 'idle';
+    return {
+      state,
+      running: s.running,
+      lastRun,
+      nextRunAt: s.nextRunAt?.toISOString() ?? null,
+      held,
+    };
+  }
+
+  async function emitStatus(): Promise<void> {
+    onEvent('status-changed', await statusDto());
+  }
+
+  /** Starts, pauses or stops timed runs to match the settings (called after every change). */
+  function applySchedule(): void {
+    const s = profile.settings.get();
+    if (!isConfigured(s)) return scheduler.stop();
+    scheduler.start();
+    if (s.app.backgroundPaused) scheduler.pause();
+    else scheduler.resume();
+  }
+
+  async function state(): Promise<AppStateDto> {
+    const s = profile.settings.get();
+    const secretStored = await profile.secrets.get('severa-client-secret').then(
+      (v) => v !== null,
+      () => false,
+    );
+    return {
+      version: options.version,
+      demo: s.app.demo,
+      nonRealEndpoints: nonRealEndpoints(s),
+      google: {
+        serviceAccountEmail: s.google.serviceAccountEmail,
+        clientId: s.google.clientId,
+        keyStored: s.google.keyFingerprint !== null,
+        keyFingerprint: s.google.keyFingerprint,
+        keyKind: s.google.keyKind,
+        projectId: s.google.projectId,
+        domain: s.google.domain,
+        testUser: s.google.testUser,
+        apiRoot: s.google.apiRoot,
+        tokenUrl: s.google.tokenUrl,
+        dwdLink: s.google.clientId ? dwdAuthorizeLink(s.google.clientId, s.google.domain) : null,
+      },
+      severa: {
+        clientId: s.severa.clientId,
+        secretStored,
+        apiRoot: s.severa.apiRoot,
+        activityTypeGuids: s.severa.activityTypeGuids,
+        defaultActivityTypeGuid: s.severa.defaultActivityTypeGuid,
+        personalActivityTypeGuid: s.severa.personalActivityTypeGuid,
+      },
+      users: { mode: s.users.mode, enabled: s.users.enabled },
+      sync: {
+        windowPastDays: s.sync.windowPastDays,
+        windowFutureDays: s.sync.windowFutureDays,
+        conflictPolicy: s.sync.conflictPolicy,
+        deletionThresholdPercent: s.sync.deletionThresholdPercent,
+        intervalMinutes: s.sync.intervalMinutes,
+      },
+      app: {
+        language: s.app.language,
+        systemLanguage: options.systemLanguage,
+        startAtLogin: s.app.startAtLogin,
+        backgroundPaused: s.app.backgroundPaused,
+      },
+    };
+  }
+
+  /** After a configuration change: reschedule and tell the renderer. */
+  async function changedState(): Promise<AppStateDto> {
+    applySchedule();
+    const dto = await state();
+    onEvent('state-changed', dto);
+    return dto;
+  }
+
+  /** Runs a call whose failures the user must see, turning them into `Result` errors. */
+  async function guarded<T>(call: () => Promise<T>): Promise<Result<T>> {
+    try {
+      return { ok: true, value: await call() };
+    } catch (e) {
+      if (!isAppError(e))
+        logger.error('unexpected failure', {
+          error: scrub(e instanceof Error ? (e.stack ?? e.message) : String(e)),
+        });
+      return { ok: false, error: toErrorDto(e, linkContext()) };
+    }
+  }
+
+  const scrubCheck = (r: CheckResult): CheckResult => ({
+    ...r,
+    message: { fi: scrub(r.message.fi), en: scrub(r.message.en) },
+  });
+
+  function tickProven(checks: readonly CheckResult[]): void {
+    const proven = provenSteps(checks);
+    if (proven.size === 0) return;
+    const { checklist, checklistProvedBy } = profile.settings.get().app;
+    const ticked: Partial<Record<StepId, boolean>> = { ...checklist };
+    const provedBy: Partial<Record<StepId, string>> = { ...checklistProvedBy };
+    for (const [step, checkId] of proven) {
+      ticked[step] = true;
+      provedBy[step] = checkId;
+    }
+    profile.settings.update({ app: { checklist: ticked, checklistProvedBy: provedBy } });
+  }
+
+  async function switchToDemo(): Promise<AppStateDto> {
+    scheduler.stop();
+    await scheduler.idle();
+    const started = await backends.startDemo(logger);
+    const dir = options.demoProfileDir ?? join(options.profileDir, 'demo');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const settings = new FileSettingsStore(profilePaths(dir).settings);
+    const secrets = new MemorySecretStore();
+    try {
+      settings.update({
+        google: {
+          apiRoot: started.google.apiRoot,
+          tokenUrl: started.google.tokenUrl,
+          domain: started.google.domain,
+          testUser: started.google.testUser,
+        },
+        severa: { apiRoot: started.severa.apiRoot, clientId: started.severa.clientId },
+        users: { mode: 'all' },
+        app: { demo: true, language: profile.settings.get().app.language },
+      });
+      await backends.importGoogleKey(
+        {
+          bytes: started.p12.bytes,
+          password: started.p12.password,
+          clientId: started.google.clientId,
+          serviceAccountEmail: started.google.serviceAccountEmail,
+        },
+        secrets,
+        settings,
+        logger,
+      );
+      await secrets.set('severa-client-secret', started.severa.clientSecret);
+      const types = await backends.listActivityTypes({
+        dir,
+        settings: settings.get(),
+        secrets,
+        logger,
+      });
+      settings.update({ severa: demoActivityTypeChoice(types) });
+    } catch (e) {
+      await started.close();
+      throw e;
+    }
+    await profile.sync.close();
+    await demo?.close();
+    demo = started;
+    lastRun = null;
+    profile = { dir, settings, secrets, sync: backends.openSync(dir, logger) };
+    return changedState();
+  }
+
+  const methods: AppServiceMethods = {
+    getState: () => state(),
+    updateSettings: (patch) =>
+      guarded(async () => {
+        profile.settings.update(patch as DeepPartial<Settings>);
+        return changedState();
+      }),
+    importGoogleKey: (input) =>
+      guarded(async () => {
+        const { warnings } = await backends.importGoogleKey(
+          {
+            bytes: Buffer.from(input.base64, 'base64'),
+            password: input.password,
+            clientId: input.clientId,
+            serviceAccountEmail: input.serviceAccountEmail,
+          },
+          profile.secrets,
+          profile.settings,
+          logger,
+        );
+        return { state: await changedState(), warnings };
+      }),
+    setSeveraCredentials: (input) =>
+      guarded(async () => {
+        await profile.secrets.set('severa-client-secret', input.clientSecret);
+        profile.settings.update({
+          severa: {
+            clientId: input.clientId,
+            ...(input.apiRoot ? { apiRoot: input.apiRoot } : {}),
+          },
+        });
+        return changedState();
+      }),
+    runDiagnostics: async () => {
+      const report = await backends.runDiagnostics(env(), (result, index, total) =>
+        onEvent('diagnostics-progress', { result: scrubCheck(result), index, total }),
+      );
+      tickProven(report.checks);
+      return { ok: report.ok, checks: report.checks.map(scrubCheck) };
+    },
+    getChecklist: async () => buildChecklist(profile.settings.get()),
+    setChecklistStep: async (id, done) => {
+      const known = buildChecklist(profile.settings.get()).some((step) => step.id === id);
+      if (!known) throw new InvalidRequestError('setChecklistStep', `unknown step ${id}`);
+      const { checklist, checklistProvedBy } = profile.settings.get().app;
+      const provedBy = { ...checklistProvedBy };
+      delete provedBy[id as StepId];
+      profile.settings.update({
+        app: { checklist: { ...checklist, [id]: done }, checklistProvedBy: provedBy },
+      });
+      return buildChecklist(profile.settings.get());
+    },
+    listUsers: () => guarded(() => backends.listUsers(env())),
+    listActivityTypes: () => guarded(() => backends.listActivityTypes(env())),
+    syncNow: () => guarded(() => scheduler.runNow()),
+    getStatus: () => statusDto(),
+    queryLog: (filter) => profile.sync.queryLog(filter),
+    exportLog: async () => {
+      const entries = await profile.sync.queryLog({ limit: 100_000 });
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 13);
+      const content = entries.map((entry) => maskEmails(scrub(JSON.stringify(entry)))).join('\n');
+      return {
+        fileName: `severa-calendar-sync-log-${stamp}.jsonl`,
+        content: content ? `${content}\n` : '',
+      };
+    },
+    resolveHeld: (user, decision) =>
+      guarded(async () => {
+        await profile.sync.resolveHeld(env(), user, decision, emitLog);
+        const status = await statusDto();
+        onEvent('status-changed', status);
+        return status;
+      }),
+    resetSyncState: () =>
+      guarded(async () => {
+        scheduler.stop();
+        await scheduler.idle();
+        await profile.sync.reset();
+        lastRun = null;
+        void emitStatus();
+        return changedState();
+      }),
+    startDemo: () => guarded(switchToDemo),
+    openExternal: async (url) => {
+      if (!isAllowedExternalUrl(url)) {
+        logger.warn('blocked an external link', { url: scrub(url) });
+        return false;
+      }
+      await options.openExternal(url);
+      return true;
+    },
+  };
+
+  async function dispatch(channel: string, rawArgs: unknown): Promise<unknown> {
+    if (!(REQUEST_CHANNELS as string[]).includes(channel))
+      throw new InvalidRequestError(scrub(channel).slice(0, 64), 'unknown channel');
+    const name = channel as RequestChannel;
+    const parsed = requestSchemas[name].safeParse(rawArgs);
+    if (!parsed.success) {
+      const detail = scrub(
+        parsed.error.issues
+          .map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`)
+          .join('; '),
+      );
+      const error = new InvalidRequestError(name, detail);
+      logger.warn('rejected a request', { channel: name, detail });
+      if (returnsResult(name)) return { ok: false, error: toErrorDto(error) };
+      throw error;
+    }
+    const method = methods[name] as (...args: unknown[]) => Promise<unknown>;
+    return method(...(parsed.data as unknown[]));
+  }
+
+  applySchedule();
+
+  return {
+    ...methods,
+    dispatch,
+    schedulerStatus: () => scheduler.status(),
+    close: async () => {
+      scheduler.stop();
+      await scheduler.idle();
+      await profile.sync.close();
+      await demo?.close();
+      demo = null;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type {
+  ActivityTypeDto,
+  HeldDeletionDto,
+  LogEntryDto,
+  RequestArgs,
+  SeveraUserDto,
+  SyncSummaryDto,
+} from '../../../preload/api';
+import type { Localized } from '../localized';
+import type { Logger } from '../log';
+import type { CheckResult, DiagnosticsReport } from '../setup/check';
+import type { SecretStore } from '../store/secrets';
+import type { Settings, SettingsStore } from '../store/settings';
+
+/**
+ * What the service needs from the rest of core, as a handful of coarse calls. The real wiring
+ * (core-backends.ts) adapts the key import, the two clients, the diagnostics, the engine and the
+ * sandboxes to this; unit tests pass small fakes. A change in another module's signature is
+ * then a change in one adapter.
+ */
+
+/** One profile's configuration as a call needs it (settings read fresh for every call). */
+export interface ProfileEnv {
+  dir: string;
+  settings: Settings;
+  secrets: SecretStore;
+  logger: Logger;
+}
+
+export type LogQuery = RequestArgs<'queryLog'>[0];
+
+export interface KeyImportRequest {
+  bytes: Uint8Array;
+  password?: string;
+  clientId?: string;
+  serviceAccountEmail?: string;
+}
+
+/** The engine and its state (sync links, held deletions, the sync log) of one profile. */
+export interface SyncBackend {
+  run(env: ProfileEnv, onLogEntry: (entry: LogEntryDto) => void): Promise<SyncSummaryDto>;
+  held(): Promise<HeldDeletionDto[]>;
+  resolveHeld(
+    env: ProfileEnv,
+    user: string,
+    decision: 'apply' | 'restore',
+    onLogEntry: (entry: LogEntryDto) => void,
+  ): Promise<void>;
+  reset(): Promise<void>;
+  queryLog(filter: LogQuery): Promise<LogEntryDto[]>;
+  close(): Promise<void>;
+}
+
+/** Both sandboxes running in this process, seeded with the demo company. */
+export interface DemoEnvironment {
+  google: {
+    apiRoot: string;
+    tokenUrl: string;
+    serviceAccountEmail: string;
+    clientId: string;
+    domain: string;
+    testUser: string;
+  };
+  severa: { apiRoot: string; clientId: string; clientSecret: string };
+  p12: { bytes: Uint8Array; password: string };
+  close(): Promise<void>;
+}
+
+export interface CoreBackends {
+  importGoogleKey(
+    request: KeyImportRequest,
+    secrets: SecretStore,
+    settings: SettingsStore,
+    logger: Logger,
+  ): Promise<{ warnings: Localized[] }>;
+  runDiagnostics(
+    env: ProfileEnv,
+    onResult: (result: CheckResult, index: number, total: number) => void,
+  ): Promise<DiagnosticsReport>;
+  listUsers(env: ProfileEnv): Promise<SeveraUserDto[]>;
+  listActivityTypes(env: ProfileEnv): Promise<ActivityTypeDto[]>;
+  openSync(profileDir: string, logger: Logger): SyncBackend;
+  startDemo(logger: Logger): Promise<DemoEnvironment>;
+}
