@@ -1,0 +1,378 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { localized } from '../localized';
+import { registerSecret, scrub, silentLogger, type Logger } from '../log';
+import type { Activity, ActivityInput, ActivityQuery, PatchOperation } from './models';
+import { processRateLimiter, type RateLimiter } from './rate-limiter';
+import { activitySchema, activityTypeSchema, participantSchema, severaUserSchema } from './schemas';
+import { SeveraApiError, severaErrorFromResponse } from './severa-errors';
+import { parseTokenResponse, TokenCache } from './token';
+import { SEVERA_SCOPES, type SeveraApi } from './types';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (429, 5xx and dropped connections; a 401 gets its own one retry). */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 6, baseDelayMs: 250, maxDelayMs: 30_000 };
+
+export interface SeveraClientOptions {
+  apiRoot: string;
+  clientId: string;
+  clientSecret: string;
+  /** Severa allows about 10 (reference §5.2); the limiter is shared by every client of this API root. */
+  requestsPerSecond?: number;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  scopes?: readonly string[];
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+}
+
+export interface SeveraClient extends SeveraApi {
+  /** HTTP requests sent so far (token requests and retries included). */
+  requestCount(): number;
+  /** Fetches (or reuses) a token and returns the scopes Severa says it carries. */
+  grantedScopes(): Promise<string[]>;
+}
+
+/** Page size for every cursor-paged list (Severa's documented maximum). */
+export const PAGE_SIZE = 100;
+
+const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Severa reads a date-time without an offset in some user's zone; we never send one. */
+function offsetDateTime(field: string, value: string): string {
+  if (!OFFSET_DATE_TIME.test(value)) {
+    throw new AppError(
+      'severa-date-without-offset',
+      null,
+      localized(
+        `Päivämäärä ${field}="${value}" ei sisällä aikavyöhykettä (esim. Z tai +02:00).`,
+        `The date-time ${field}="${value}" has no offset (such as Z or +02:00).`,
+      ),
+    );
+  }
+  return value;
+}
+
+type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+/** Arrays repeat the key (`style: form, explode: true`); URLSearchParams sends `+` as %2B. */
+function queryOf(entries: Record<string, QueryValue>): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(entries)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) query.append(key, item);
+    else query.append(key, String(value));
+  }
+  return query;
+}
+
+interface RequestSpec {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: URLSearchParams;
+  body?: unknown;
+  /** Whether sending it twice does no harm (reads, deletes, patches that set fields, token requests). */
+  repeatable: boolean;
+  /** Without the bearer (the token request itself). */
+  anonymous?: boolean;
+  /** 404 is an answer here, not an error. */
+  notFoundIsAnswer?: boolean;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `Retry-After` in seconds or as an HTTP date; null when absent or unreadable. */
+function retryAfterMs(headers: Headers): number | null {
+  const value = headers.get('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+/** Whether a failed fetch never reached the server, so that even a create may be sent again. */
+const neverReachedServer = (e: unknown) =>
+  (e as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+
+export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
+  const apiRoot = options.apiRoot.replace(/\/+$/, '');
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const doFetch = options.fetch ?? fetch;
+  const logger = (options.logger ?? silentLogger).child('severa');
+  const limiter: RateLimiter = processRateLimiter(apiRoot, options.requestsPerSecond ?? 10);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const scopes = options.scopes ?? SEVERA_SCOPES;
+  registerSecret(options.clientSecret);
+  let requests = 0;
+
+  const backoff = (retryNumber: number) => {
+    const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** retryNumber);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  };
+
+  /** One HTTP exchange through the limiter; network failures come back as the thrown error. */
+  async function exchange(spec: RequestSpec, bearer: string | null): Promise<Answer> {
+    const url = `${apiRoot}${spec.path}${spec.query && [...spec.query].length > 0 ? `?${spec.query}` : ''}`;
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      Client_Id: options.clientId,
+    };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
+    const release = await limiter.acquire();
+    requests++;
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method: spec.method,
+        headers,
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } finally {
+      release();
+    }
+    const text = await response.text();
+    let body: unknown = text;
+    if (text && (response.headers.get('content-type') ?? '').includes('json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // kept as text; an error below quotes it
+      }
+    }
+    return { status: response.status, headers: response.headers, body };
+  }
+
+  async function request(spec: RequestSpec): Promise<Answer> {
+    const label = `${spec.method} ${spec.path}`;
+    let retries = 0;
+    let reissued = false;
+    for (;;) {
+      const token = spec.anonymous ? null : await tokens.get();
+      let answer: Answer;
+      try {
+        answer = await exchange(spec, token?.accessToken ?? null);
+      } catch (e) {
+        const message = scrub(
+          e instanceof Error
+            ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`
+            : String(e),
+        );
+        if ((spec.repeatable || neverReachedServer(e)) && retries < retry.maxRetries) {
+          const delay = backoff(retries++);
+          logger.warn('severa request failed, retrying', {
+            request: label,
+            error: message,
+            delayMs: Math.round(delay),
+          });
+          await sleep(delay);
+          continue;
+        }
+        throw new SeveraApiError('Unreachable', null, message.trim(), label, { cause: e });
+      }
+      const { status } = answer;
+      logger.debug('severa request', { request: label, status });
+      if (status === 401 && token && !reissued) {
+        reissued = true;
+        tokens.invalidate(token.accessToken);
+        logger.info('severa token refused, fetching a new one', { request: label });
+        continue;
+      }
+      const transient = status === 429 || (status >= 500 && spec.repeatable);
+      if (transient && retries < retry.maxRetries) {
+        const delay = (status === 429 ? retryAfterMs(answer.headers) : null) ?? backoff(retries);
+        retries++;
+        logger.warn('severa answered with a transient error, retrying', {
+          request: label,
+          status,
+          delayMs: Math.round(delay),
+        });
+        await sleep(delay);
+        continue;
+      }
+      if (status < 400 || (status === 404 && spec.notFoundIsAnswer)) return answer;
+      const error = severaErrorFromResponse(
+        status,
+        typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+        label,
+      );
+      logger.warn('severa request failed', {
+        request: label,
+        status,
+        type: error.type,
+        message: error.serverMessage,
+      });
+      throw error;
+    }
+  }
+
+  const tokens = new TokenCache(async () => {
+    const answer = await request({
+      method: 'POST',
+      path: '/v1/token',
+      body: {
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+        scope: scopes.join(' '),
+      },
+      repeatable: true,
+      anonymous: true,
+    });
+    return parseTokenResponse(answer.body, Date.now());
+  });
+
+  const parse = <T>(schema: z.ZodType<T>, body: unknown, label: string): T => {
+    const result = schema.safeParse(body);
+    if (result.success) return result.data;
+    throw new SeveraApiError(
+      'UnexpectedResponse',
+      null,
+      z.prettifyError(result.error).slice(0, 500),
+      label,
+    );
+  };
+
+  async function* paged<T>(
+    path: string,
+    query: URLSearchParams,
+    schema: z.ZodType<T>,
+  ): AsyncGenerator<T> {
+    const rows = z.array(schema);
+    let pageToken: string | null = null;
+    do {
+      const pageQuery = new URLSearchParams(query);
+      pageQuery.set('rowCount', String(PAGE_SIZE));
+      if (pageToken) pageQuery.set('pageToken', pageToken);
+      const answer = await request({ method: 'GET', path, query: pageQuery, repeatable: true });
+      yield* parse(rows, answer.body, `GET ${path}`);
+      pageToken = answer.headers.get('NextPageToken') || null;
+    } while (pageToken);
+  }
+
+  const activityPath = (guid: string) => `/v1/activities/${encodeURIComponent(guid)}`;
+
+  return {
+    requestCount: () => requests,
+    grantedScopes: async () => (await tokens.get()).scopes,
+
+    listActivities: (q: ActivityQuery) =>
+      paged(
+        '/v1/activities',
+        queryOf({
+          changedSince: q.changedSince && offsetDateTime('changedSince', q.changedSince),
+          startDateTime: q.startDateTime && offsetDateTime('startDateTime', q.startDateTime),
+          endDateTime: q.endDateTime && offsetDateTime('endDateTime', q.endDateTime),
+          userGuids: q.userGuids,
+          includeAsMember: q.includeAsMember,
+          activityTypeGuids: q.activityTypeGuids,
+          activityCategories: q.activityCategories,
+          recurrenceType: q.recurrenceType,
+        }),
+        activitySchema,
+      ),
+
+    async getActivity(guid) {
+      const answer = await request({
+        method: 'GET',
+        path: activityPath(guid),
+        repeatable: true,
+        notFoundIsAnswer: true,
+      });
+      return answer.status === 404
+        ? null
+        : parse(activitySchema, answer.body, 'GET /v1/activities/{guid}');
+    },
+
+    async createActivity(input: ActivityInput) {
+      offsetDateTime('startDateTime', input.startDateTime);
+      if (input.endDateTime) offsetDateTime('endDateTime', input.endDateTime);
+      const answer = await request({
+        method: 'POST',
+        path: '/v1/activities',
+        body: input,
+        repeatable: false,
+      });
+      return parse(activitySchema, answer.body, 'POST /v1/activities');
+    },
+
+    async patchActivity(guid, ops: PatchOperation[]): Promise<Activity> {
+      for (const op of ops)
+        if (/DateTime$/.test(op.path) && typeof op.value === 'string')
+          offsetDateTime(op.path, op.value);
+      // Setting fields is idempotent, so a patch may be sent again after a dropped connection.
+      const answer = await request({
+        method: 'PATCH',
+        path: activityPath(guid),
+        body: ops,
+        repeatable: true,
+      });
+      const [updated] = parse(
+        z.array(activitySchema).min(1),
+        answer.body,
+        'PATCH /v1/activities/{guid}',
+      );
+      return updated as Activity;
+    },
+
+    async deleteActivity(guid) {
+      const answer = await request({
+        method: 'DELETE',
+        path: activityPath(guid),
+        repeatable: true,
+        notFoundIsAnswer: true,
+      });
+      return answer.status !== 404;
+    },
+
+    async listParticipants(activityGuid) {
+      const answer = await request({
+        method: 'GET',
+        path: `${activityPath(activityGuid)}/activityparticipants`,
+        repeatable: true,
+      });
+      return parse(
+        z.array(participantSchema),
+        answer.body,
+        'GET /v1/activities/{guid}/activityparticipants',
+      );
+    },
+
+    async addParticipant(activityGuid, userGuid) {
+      const answer = await request({
+        method: 'POST',
+        path: '/v1/activityparticipants',
+        body: { activityGuid, participantGuid: userGuid, type: 'User' },
+        repeatable: false,
+      });
+      return parse(participantSchema, answer.body, 'POST /v1/activityparticipants');
+    },
+
+    async removeParticipant(activityGuid, participantGuid) {
+      await request({
+        method: 'DELETE',
+        path: `${activityPath(activityGuid)}/activityparticipants/${encodeURIComponent(participantGuid)}`,
+        repeatable: true,
+        notFoundIsAnswer: true,
+      });
+    },
+
+    listUsers: (q = {}) =>
+      paged('/v1/users', queryOf({ email: q.email, isActive: q.isActive }), severaUserSchema),
+
+    listActivityTypes: (q = {}) =>
+      paged('/v1/activitytypes', queryOf({ active: q.active }), activityTypeSchema),
+  };
+}
