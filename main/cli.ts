@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerConfigure } from './cli/configure';
 import { EXIT, UsageError } from './cli/context';
 import { isAppError } from './core/errors';
 import { scrub } from './core/log';
@@ -14,7 +15,7 @@ const program = new Command('severa-calendar-sync')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: ((p: Command) => void)[] = [];
+const commands: ((p: Command) => void)[] = [registerConfigure];
 for (const register of commands) register(program);
 
 try {

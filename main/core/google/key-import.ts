@@ -8,11 +8,12 @@ import {
 } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
+import { isAppError } from '../errors';
 import type { Localized } from '../localized';
 import { registerSecret, scrub, silentLogger, type Logger } from '../log';
 import type { SecretStore } from '../store/secrets';
 import type { SettingsStore } from '../store/settings';
-import { KeyImportError, keyErrors, keyWarnings } from './key-errors';
+import { keyErrors, keyWarnings } from './key-errors';
 
 /** Google's keys are 2-3 KiB; anything this large is the wrong file (and not worth parsing). */
 export const MAX_KEY_BYTES = 64 * 1024;
@@ -291,7 +292,7 @@ export async function importGoogleKey(
     return imported;
   } catch (e) {
     logger.warn('google key import failed', {
-      code: e instanceof KeyImportError ? e.code : undefined,
+      code: isAppError(e) ? e.code : undefined,
       message: scrub(e instanceof Error ? e.message : String(e)),
     });
     throw e;
