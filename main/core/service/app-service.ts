@@ -313,7 +313,12 @@ export function createAppService(options: AppServiceOptions): AppService {
         },
         severa: { apiRoot: started.severa.apiRoot, clientId: started.severa.clientId },
         users: { mode: 'all' },
-        app: { demo: true, language: profile.settings.get().app.language },
+        // The OS-level choices carry over, so switching to the demo never turns them off.
+        app: {
+          demo: true,
+          language: profile.settings.get().app.language,
+          startAtLogin: profile.settings.get().app.startAtLogin,
+        },
       });
       await backends.importGoogleKey(
         {
