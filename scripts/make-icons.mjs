@@ -2,6 +2,8 @@
 // library: shapes are tested per pixel, 4×4 supersampled for smooth edges, and written as PNG
 // through node's zlib. Windows .ico files embed the PNGs (supported since Vista).
 // Usage: node scripts/make-icons.mjs
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 import { deflateSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -205,4 +207,4 @@ writeFileSync(
   join(OUT, 'icon.ico'),
   ico([16, 32, 48, 256].map((size) => ({ size, data: png(size, render(size, appLayers)) }))),
 );
-console.log('icons written to assets/');
+process.stdout.write('icons written to assets/\n');
