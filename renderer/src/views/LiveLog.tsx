@@ -10,6 +10,7 @@ import { useI18n } from '../i18n';
 /** As many as the log query allows: the list is virtualised, so 100 000 rows stay smooth. */
 const LOG_LIMIT = 100_000;
 const ROW_HEIGHT = 36;
+const LOG_HEIGHT = 420;
 
 const LEVEL_COLOR: Record<LogEntryDto['level'], string> = {
   debug: 'gray',
@@ -62,7 +63,7 @@ function LogRow({ entry }: { entry: LogEntryDto }) {
       <Text size="xs" w={90} style={{ flexShrink: 0 }}>
         {entry.direction ? t(`log.directionShort.${entry.direction}`) : ''}
       </Text>
-      <Text size="xs" ff="monospace" w={210} truncate style={{ flexShrink: 0 }}>
+      <Text size="xs" ff="monospace" w={250} truncate style={{ flexShrink: 0 }}>
         {entry.user ?? ''}
       </Text>
       <Text size="sm" truncate style={{ flex: 1 }} title={entry.message}>
@@ -183,7 +184,7 @@ export function LiveLog() {
           </Text>
         ) : (
           <Virtuoso
-            style={{ height: 380 }}
+            style={{ height: Math.min(LOG_HEIGHT, visible.length * ROW_HEIGHT + 2) }}
             data={visible}
             fixedItemHeight={ROW_HEIGHT}
             computeItemKey={(_, entry) => entry.id}

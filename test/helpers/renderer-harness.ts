@@ -1,0 +1,167 @@
+/**
+ * The built renderer in Debian's Chromium, wired to a service through Playwright bindings: the
+ * browser-test stand-in for the Electron preload. `window.api` is built by the very same
+ * `createRendererApi` the preload uses (bundled with esbuild into the init script); requests go
+ * through the `__scsInvoke` binding to `service.dispatch`, events come back through
+ * `page.evaluate`, so the renderer cannot tell the difference.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ApiEvents, EventChannel } from '../../preload/api';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const RENDERER_DIST = join(ROOT, 'dist/renderer');
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+/** Serves dist/renderer on 127.0.0.1, on a port the OS picks. */
+async function serveRenderer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(RENDERER_DIST, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(RENDERER_DIST)) return void res.writeHead(403).end();
+    readFile(file).then(
+      (body) =>
+        res
+          .writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' })
+          .end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+/** The init script: window.api from preload/api.ts's createRendererApi over the binding. */
+async function bridgeScript(): Promise<string> {
+  const bundle = await build({
+    stdin: {
+      contents: `
+        import { createRendererApi } from './preload/api';
+        const listeners = new Map();
+        window.__scsEmit = (event, payload) => {
+          for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
+        };
+        window.api = createRendererApi(
+          (channel, args) => window.__scsInvoke(channel, args),
+          (event, listener) => {
+            if (!listeners.has(event)) listeners.set(event, new Set());
+            listeners.get(event).add(listener);
+            return () => listeners.get(event).delete(listener);
+          },
+        );`,
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'warning',
+  });
+  return bundle.outputFiles[0]!.text;
+}
+
+/** What the harness needs of the service: E1's AppService satisfies it. */
+export interface DispatchingService {
+  dispatch(channel: string, rawArgs: unknown): Promise<unknown>;
+}
+
+/**
+ * Forwards service events to the page. Create it first and pass `relay.emit` as the service's
+ * `onEvent`; the harness attaches the page once it exists.
+ */
+export class EventRelay {
+  private page: Page | null = null;
+
+  attach(page: Page): void {
+    this.page = page;
+  }
+
+  readonly emit = <E extends EventChannel>(event: E, payload: ApiEvents[E]): void => {
+    const page = this.page;
+    if (!page || page.isClosed()) return;
+    page
+      .evaluate(
+        ([e, p]) =>
+          (window as unknown as { __scsEmit(e: string, p: unknown): void }).__scsEmit(e, p),
+        [event, payload] as const,
+      )
+      .catch(() => undefined); // the page may be navigating or closing: the event has no listener then
+  };
+}
+
+export interface RendererHarness {
+  page: Page;
+  browser: Browser;
+  url: string;
+  /** Reloads the renderer (a fresh start of the UI against the same service). */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RendererOptions {
+  service: DispatchingService;
+  relay: EventRelay;
+  /** Browser locale (navigator.language); the UI language itself comes from the service. */
+  locale?: string;
+  viewport?: { width: number; height: number };
+}
+
+export async function startRenderer(options: RendererOptions): Promise<RendererHarness> {
+  const { url, server } = await serveRenderer();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-GB',
+    viewport: options.viewport ?? { width: 1280, height: 860 },
+    timezoneId: 'Europe/Helsinki',
+  });
+  await context.exposeBinding('__scsInvoke', (_source, channel: string, args: unknown) =>
+    options.service.dispatch(channel, args),
+  );
+  await context.addInitScript({ content: await bridgeScript() });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  options.relay.attach(page);
+  await page.goto(url);
+  return {
+    page,
+    browser,
+    url,
+    reload: async () => void (await page.reload()),
+    close: async () => {
+      await browser.close();
+      await new Promise<void>((done) => server.close(() => done()));
+      // A CSP violation or an uncaught error in the renderer fails the test that caused it.
+      if (problems.length > 0) throw new Error(`renderer errors:\n${problems.join('\n')}`);
+    },
+  };
+}
+
+/** Saves a full-page screenshot into docs/screenshots/ (shown by the README). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`), fullPage: true });
+}
