@@ -1,0 +1,371 @@
+import { auth as googleAuth, calendar, type calendar_v3 } from '@googleapis/calendar';
+import { AppError } from '../errors';
+import { localized } from '../localized';
+import { registerSecret, silentLogger, type Logger } from '../log';
+import { GOOGLE_CALENDAR_SCOPE } from '../setup/steps';
+import { REAL_GOOGLE_TOKEN_URL, type Settings } from '../store/settings';
+import { GoogleApiError, toGoogleApiError, userPausedError } from './google-errors';
+import {
+  acquireAll,
+  GOOGLE_QUOTA_WINDOW_MS,
+  SlidingWindowLimiter,
+  systemClock,
+  type Clock,
+} from './rate-limit';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
+import type {
+  EventListing,
+  GoogleCalendars,
+  GoogleEvent,
+  ListEventsOptions,
+  UserCalendar,
+} from './types';
+
+export type GoogleSettings = Settings['google'];
+
+export interface GoogleCalendarsOptions {
+  settings: GoogleSettings;
+  privateKeyPem: string;
+  logger?: Logger;
+  /** The local clock (ms); tests move it. */
+  now?: () => number;
+  /** Waiting between retries and for the limiters; tests may shorten it. */
+  sleep?: (ms: number) => Promise<void>;
+  retry?: Partial<RetryPolicy>;
+  /** How long a user stays paused after `quotaExceeded` (Google: "for hours"). */
+  quotaPauseMs?: number;
+}
+
+/** What the engine, the diagnostics and the benchmark see of the Google side. */
+export interface GoogleCalendarsClient extends GoogleCalendars {
+  /** Calendar API HTTP requests sent (every attempt, retries included). */
+  requestCount(): number;
+  /** Token endpoint requests sent. */
+  tokenRequestCount(): number;
+  /** Google's clock minus ours, from the `Date` header of the last answer (0 before any). */
+  clockOffsetMs(): number;
+  /** Users Google put in read-only mode (`quotaExceeded`), and until when we leave them alone. */
+  pausedUsers(): { user: string; until: Date }[];
+  /** Mints a fresh access token for `user`; throws a classified `GoogleApiError`. */
+  verifyToken(user: string): Promise<void>;
+  close(): void;
+}
+
+const DEFAULT_QUOTA_PAUSE_MS = 3 * 60 * 60 * 1000;
+const PAGE_SIZE = 2500;
+/** Below this the `Date` header's one-second resolution is all we would be correcting. */
+const SIGNIFICANT_SKEW_MS = 5_000;
+
+type Jwt = InstanceType<typeof googleAuth.JWT>;
+// The transport types of the google-auth-library copy the Calendar client is built on.
+type JwtOptions = Exclude<ConstructorParameters<typeof googleAuth.JWT>[0], string | undefined>;
+type Adapter = NonNullable<NonNullable<JwtOptions['transporterOptions']>['adapter']>;
+
+interface UserClient {
+  jwt: Jwt;
+  api: calendar_v3.Calendar;
+  limiter: SlidingWindowLimiter;
+  timeZone?: string;
+}
+
+const missingServiceAccount = () =>
+  new AppError(
+    'google.no-service-account',
+    'gcp.client-id',
+    localized(
+      'Palvelutilin sähköpostiosoitetta ei ole annettu.',
+      'The service-account e-mail address has not been given.',
+    ),
+  );
+
+/**
+ * Per-user Calendar clients (design D3/D4): one google-auth-library `JWT` per impersonated user
+ * (subject = the user, scope calendar), reused, and one googleapis Calendar client on it with
+ * `rootUrl` from the settings. The token URL is hard-coded in the library, so every HTTP
+ * request of a user's client passes an adapter on its gaxios transporter that re-targets the
+ * token request to `settings.tokenUrl`, holds API requests to the per-user and per-project
+ * budgets, counts them and reads Google's clock from the `Date` header.
+ *
+ * `JWT` is taken from the googleapis package's own google-auth-library (`auth.JWT`) so that the
+ * Calendar client accepts it without a second copy of the types.
+ */
+export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCalendarsClient {
+  const { settings, privateKeyPem } = options;
+  const email = settings.serviceAccountEmail;
+  if (!email) throw missingServiceAccount();
+  registerSecret(privateKeyPem);
+  const logger = (options.logger ?? silentLogger).child('google');
+  const clock: Clock = {
+    now: options.now ?? systemClock.now,
+    sleep: options.sleep ?? systemClock.sleep,
+  };
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const quotaPauseMs = options.quotaPauseMs ?? DEFAULT_QUOTA_PAUSE_MS;
+  const projectLimiter = new SlidingWindowLimiter(
+    settings.projectRequestsPerMinute,
+    GOOGLE_QUOTA_WINDOW_MS,
+  );
+  const users = new Map<string, UserClient>();
+  const pausedUntil = new Map<string, number>();
+  let apiRequests = 0;
+  let tokenRequests = 0;
+  let offsetMs = 0;
+
+  const observeDate = (date: string | null) => {
+    const serverMs = date ? Date.parse(date) : NaN;
+    // The header has whole seconds; the middle of that second is the best estimate.
+    if (!Number.isNaN(serverMs)) offsetMs = serverMs + 500 - clock.now();
+  };
+  const correctedSeconds = () =>
+    Math.floor((clock.now() + (Math.abs(offsetMs) >= SIGNIFICANT_SKEW_MS ? offsetMs : 0)) / 1000);
+  // Read by the library each time it signs an assertion (it spreads these over its own
+  // iat/exp), so a token minted after a skew was seen carries Google's time.
+  const clockClaims = {
+    get iat() {
+      return correctedSeconds();
+    },
+    get exp() {
+      return correctedSeconds() + 3600;
+    },
+  };
+
+  const adapterFor =
+    (limiter: SlidingWindowLimiter): Adapter =>
+    async (opts, next) => {
+      if (opts.url.href === REAL_GOOGLE_TOKEN_URL) {
+        opts = { ...opts, url: new URL(settings.tokenUrl) };
+        tokenRequests++;
+      } else {
+        await acquireAll([limiter, projectLimiter], clock);
+        apiRequests++;
+      }
+      const response = await next(opts);
+      observeDate(response.headers.get('date'));
+      return response;
+    };
+
+  const userClient = (user: string): UserClient => {
+    const key = user.trim().toLowerCase();
+    let client = users.get(key);
+    if (!client) {
+      const limiter = new SlidingWindowLimiter(
+        settings.userRequestsPerMinute,
+        GOOGLE_QUOTA_WINDOW_MS,
+      );
+      const jwt = new googleAuth.JWT({
+        email,
+        key: privateKeyPem,
+        scopes: [GOOGLE_CALENDAR_SCOPE],
+        subject: key,
+        additionalClaims: clockClaims,
+        transporterOptions: { adapter: adapterFor(limiter) },
+      });
+      client = {
+        jwt,
+        limiter,
+        api: calendar({ version: 'v3', auth: jwt, rootUrl: settings.apiRoot }),
+      };
+      users.set(key, client);
+    }
+    return client;
+  };
+
+  const isClockError = (e: GoogleApiError) =>
+    e.reason === 'invalid_grant' && /short-lived|reasonable timeframe/i.test(e.googleMessage);
+
+  /**
+   * Runs `run`; when Google refused the assertion's times and its `Date` showed our clock is
+   * off, runs it once more (the next assertion then carries corrected times).
+   */
+  async function afterSkewOnce<T>(user: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      const error = toGoogleApiError(e, user, clock.now());
+      if (!isClockError(error) || Math.abs(offsetMs) < SIGNIFICANT_SKEW_MS) throw error;
+      logger.warn('clock skew corrected from Google Date header', { user, offsetMs });
+      return run();
+    }
+  }
+
+  /**
+   * One logical call: fails fast for a paused user, retries transient failures and clock
+   * errors (see afterSkewOnce), and pauses the user on `quotaExceeded`.
+   */
+  async function call<T>(
+    user: string,
+    what: string,
+    request: (api: calendar_v3.Calendar) => Promise<{ data: T }>,
+  ): Promise<T> {
+    const paused = pausedUntil.get(user);
+    if (paused !== undefined) {
+      if (paused > clock.now()) throw userPausedError(user, new Date(paused));
+      pausedUntil.delete(user);
+    }
+    const client = userClient(user);
+    const toError = (e: unknown) => toGoogleApiError(e, user, clock.now());
+    const attempt = () => afterSkewOnce(user, async () => (await request(client.api)).data);
+    try {
+      return await withRetry(attempt, toError, {
+        clock,
+        policy,
+        onRetry: (error, retry, delayMs) =>
+          logger.debug('retrying Google call', {
+            user,
+            what,
+            reason: error.reason,
+            status: error.status,
+            retry,
+            delayMs,
+          }),
+      });
+    } catch (e) {
+      const error = toError(e);
+      if (error.reason === 'quotaExceeded') {
+        const until = clock.now() + quotaPauseMs;
+        pausedUntil.set(user, until);
+        logger.warn('Google limited the calendar; user paused', {
+          user,
+          until: new Date(until).toISOString(),
+        });
+      }
+      throw error;
+    }
+  }
+
+  // googleapis' own retries would double ours; every attempt goes through `call`.
+  const noLibraryRetry = { retry: false } as const;
+  const ifMatch = (etag?: string) =>
+    etag ? { ...noLibraryRetry, headers: { 'If-Match': etag } } : noLibraryRetry;
+
+  const forUser = (userEmail: string): UserCalendar => {
+    const user = userEmail.trim().toLowerCase();
+    return {
+      user,
+      async timeZone() {
+        const client = userClient(user);
+        client.timeZone ??=
+          (
+            await call(user, 'calendars.get', (api) =>
+              api.calendars.get({ calendarId: 'primary' }, noLibraryRetry),
+            )
+          ).timeZone ?? 'UTC';
+        return client.timeZone;
+      },
+      async listEvents(o: ListEventsOptions): Promise<EventListing> {
+        // Google refuses the window, filters and showDeleted=false together with a sync token.
+        const query: calendar_v3.Params$Resource$Events$List = o.syncToken
+          ? {
+              calendarId: 'primary',
+              singleEvents: true,
+              maxResults: PAGE_SIZE,
+              syncToken: o.syncToken,
+            }
+          : {
+              calendarId: 'primary',
+              singleEvents: true,
+              maxResults: PAGE_SIZE,
+              showDeleted: o.showDeleted ?? false,
+              timeMin: o.timeMin,
+              timeMax: o.timeMax,
+              privateExtendedProperty: o.privateExtendedProperty
+                ? [o.privateExtendedProperty]
+                : undefined,
+            };
+        const events: GoogleEvent[] = [];
+        let pageToken: string | undefined;
+        for (;;) {
+          const page = await call(user, 'events.list', (api) =>
+            api.events.list({ ...query, pageToken }, noLibraryRetry),
+          );
+          events.push(...(page.items ?? []));
+          if (!page.nextPageToken) return { events, nextSyncToken: page.nextSyncToken ?? null };
+          pageToken = page.nextPageToken;
+        }
+      },
+      async getEvent(id) {
+        try {
+          return await call(user, 'events.get', (api) =>
+            api.events.get({ calendarId: 'primary', eventId: id }, noLibraryRetry),
+          );
+        } catch (e) {
+          if (e instanceof GoogleApiError && e.status === 404) return null;
+          throw e;
+        }
+      },
+      insertEvent: (event) =>
+        call(user, 'events.insert', (api) =>
+          api.events.insert(
+            { calendarId: 'primary', sendUpdates: 'none', requestBody: event },
+            noLibraryRetry,
+          ),
+        ),
+      updateEvent: (id, event, etag) =>
+        call(user, 'events.update', (api) =>
+          api.events.update(
+            { calendarId: 'primary', eventId: id, sendUpdates: 'none', requestBody: event },
+            ifMatch(etag),
+          ),
+        ),
+      patchEvent: (id, patch, etag) =>
+        call(user, 'events.patch', (api) =>
+          api.events.patch(
+            { calendarId: 'primary', eventId: id, sendUpdates: 'none', requestBody: patch },
+            ifMatch(etag),
+          ),
+        ),
+      async deleteEvent(id) {
+        try {
+          await call(user, 'events.delete', (api) =>
+            api.events.delete(
+              { calendarId: 'primary', eventId: id, sendUpdates: 'none' },
+              noLibraryRetry,
+            ),
+          );
+        } catch (e) {
+          if (e instanceof GoogleApiError && e.status === 410) return;
+          throw e;
+        }
+      },
+    };
+  };
+
+  return {
+    forUser,
+    requestCount: () => apiRequests,
+    tokenRequestCount: () => tokenRequests,
+    clockOffsetMs: () => offsetMs,
+    pausedUsers: () =>
+      [...pausedUntil]
+        .filter(([, until]) => until > clock.now())
+        .map(([user, until]) => ({ user, until: new Date(until) })),
+    async verifyToken(userEmail) {
+      const user = userEmail.trim().toLowerCase();
+      const { jwt } = userClient(user);
+      await withRetry(
+        () => afterSkewOnce(user, () => jwt.authorize()),
+        (e) => toGoogleApiError(e, user, clock.now()),
+        { clock, policy },
+      );
+    },
+    close: () => users.clear(),
+  };
+}
+
+/**
+ * For the diagnostics: mint a token for `user` with a fresh client and classify the failure.
+ * Returns null when Google issued a token.
+ */
+export async function probeToken(
+  options: GoogleCalendarsOptions & { user: string },
+): Promise<GoogleApiError | null> {
+  const client = createGoogleCalendars(options);
+  try {
+    await client.verifyToken(options.user);
+    return null;
+  } catch (e) {
+    return toGoogleApiError(e, options.user);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,254 @@
+import { CalendarStore, type GoogleEvent } from './calendar-store';
+import type { IssuedToken, TokenAuthority } from './token-endpoint';
+
+export interface SandboxUserOptions {
+  timeZone?: string;
+  /** false: the user exists but has no Calendar service (no licence, service off, suspended). */
+  calendar?: boolean;
+}
+
+/** Faults the next matching requests get, in this order of precedence. */
+export interface FaultPlan {
+  /** Connections closed without an answer. */
+  drop?: number;
+  /** 503 backendError answers. */
+  status5xx?: number;
+  /** 429 rateLimitExceeded answers with `Retry-After: retryAfterSeconds`. */
+  burst429?: number;
+  /** 403 rateLimitExceeded answers (per-user quota text). */
+  rateLimited403?: number;
+  /** 403 quotaExceeded answers (Calendar usage limits). */
+  quotaExceeded?: number;
+  /** Which requests (matched against path + query); default every Calendar API request. */
+  for?: RegExp | string;
+  retryAfterSeconds?: number;
+}
+
+export type FaultKind = 'drop' | 'status5xx' | 'burst429' | 'rateLimited403' | 'quotaExceeded';
+const FAULT_ORDER: FaultKind[] = [
+  'drop',
+  'status5xx',
+  'burst429',
+  'rateLimited403',
+  'quotaExceeded',
+];
+
+export interface RateLimits {
+  perUserPerMinute: number;
+  perProjectPerMinute: number;
+}
+
+/** One request the sandbox answered (control requests are not recorded). */
+export interface SandboxRequest {
+  at: string;
+  method: string;
+  path: string;
+  query: Record<string, string[]>;
+  /** The impersonated user of the access token, when there was one. */
+  user: string | null;
+  status: number;
+}
+
+/**
+ * The control surface for tests and demos. Every method is also reachable over HTTP as
+ * `POST /_sandbox/<method>` with the arguments as a JSON array (see README.md).
+ */
+export interface GoogleSandboxControl {
+  addUser(email: string, options?: SandboxUserOptions): void;
+  removeUser(email: string): void;
+  registerServiceAccount(
+    email: string,
+    clientId: string,
+    publicKeyPem: string,
+    options?: { deleted?: boolean },
+  ): void;
+  authorize(clientId: string, scopes: string[]): void;
+  revoke(clientId: string): void;
+  setApiEnabled(enabled: boolean): void;
+  setProjectNumber(projectNumber: string): void;
+  setClockOffsetMs(offsetMs: number): void;
+  injectFaults(plan: FaultPlan): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  setRateLimits(limits: Partial<RateLimits>): void;
+  invalidateSyncTokens(user: string): void;
+  listAll(user: string): GoogleEvent[];
+  putEvent(user: string, event: GoogleEvent): GoogleEvent;
+  editEvent(user: string, id: string, patch: GoogleEvent): GoogleEvent;
+  deleteEvent(user: string, id: string): void;
+  /** Calendar API requests answered (faults included). */
+  requestCount(): number;
+  tokenRequestCount(): number;
+  requests(): SandboxRequest[];
+}
+
+interface SandboxUser {
+  calendar: boolean;
+  store: CalendarStore;
+}
+
+const DEFAULT_LIMITS: RateLimits = { perUserPerMinute: 600, perProjectPerMinute: 10_000 };
+const MINUTE_MS = 60_000;
+const MAX_LOGGED_REQUESTS = 10_000;
+
+const norm = (email: string) => email.trim().toLowerCase();
+
+/** Everything the fake Google knows; the HTTP layer (google-sandbox.ts) reads and changes it. */
+export class SandboxState implements GoogleSandboxControl, TokenAuthority {
+  readonly users = new Map<string, SandboxUser>();
+  private readonly accounts = new Map<
+    string,
+    { clientId: string; publicKeysPem: string[]; deleted: boolean }
+  >();
+  private readonly delegation = new Map<string, Set<string>>();
+  readonly tokens = new Map<string, IssuedToken>();
+  apiEnabled = true;
+  projectNumber = '100000000001';
+  latencyMs = 0;
+  private clockOffsetMs = 0;
+  private limits: RateLimits = { ...DEFAULT_LIMITS };
+  private readonly userWindows = new Map<string, number[]>();
+  private readonly projectWindow: number[] = [];
+  private faults: (FaultPlan & { pattern: RegExp }) | null = null;
+  private readonly log: SandboxRequest[] = [];
+  private apiRequests = 0;
+  private tokenRequests = 0;
+
+  constructor(readonly tokenUrl: string) {}
+
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  // TokenAuthority
+  serviceAccount(email: string) {
+    return this.accounts.get(norm(email));
+  }
+  hasUser(email: string): boolean {
+    return this.users.has(norm(email));
+  }
+  delegatedScopes(clientId: string): ReadonlySet<string> | undefined {
+    return this.delegation.get(clientId);
+  }
+
+  user(email: string): SandboxUser {
+    const user = this.users.get(norm(email));
+    if (!user) throw new Error(`no sandbox user ${email}`);
+    return user;
+  }
+
+  /** The fault the request at `target` (path + query) gets, if any, used up. */
+  takeFault(target: string): { kind: FaultKind; retryAfterSeconds: number } | null {
+    const plan = this.faults;
+    if (!plan || !plan.pattern.test(target)) return null;
+    const kind = FAULT_ORDER.find((k) => (plan[k] ?? 0) > 0);
+    if (!kind) return null;
+    plan[kind] = (plan[kind] ?? 0) - 1;
+    return { kind, retryAfterSeconds: plan.retryAfterSeconds ?? 1 };
+  }
+
+  /** Counts a request against the per-user and per-project minute; says which limit it broke. */
+  admit(user: string): 'user' | 'project' | null {
+    const now = this.now();
+    const window = this.userWindows.get(user) ?? [];
+    this.userWindows.set(user, window);
+    for (const w of [window, this.projectWindow])
+      while (w.length > 0 && (w[0] as number) <= now - MINUTE_MS) w.shift();
+    if (window.length >= this.limits.perUserPerMinute) return 'user';
+    if (this.projectWindow.length >= this.limits.perProjectPerMinute) return 'project';
+    window.push(now);
+    this.projectWindow.push(now);
+    return null;
+  }
+
+  record(entry: Omit<SandboxRequest, 'at'>, kind: 'api' | 'token'): void {
+    if (kind === 'api') this.apiRequests++;
+    else this.tokenRequests++;
+    this.log.push({ at: new Date(this.now()).toISOString(), ...entry });
+    if (this.log.length > MAX_LOGGED_REQUESTS) this.log.shift();
+  }
+
+  // GoogleSandboxControl
+  addUser(email: string, options: SandboxUserOptions = {}): void {
+    const key = norm(email);
+    const existing = this.users.get(key);
+    const timeZone = options.timeZone ?? existing?.store.timeZone ?? 'Europe/Helsinki';
+    const store = existing?.store ?? new CalendarStore(key, timeZone, () => this.now());
+    store.timeZone = timeZone;
+    this.users.set(key, { calendar: options.calendar ?? existing?.calendar ?? true, store });
+  }
+  removeUser(email: string): void {
+    this.users.delete(norm(email));
+  }
+  registerServiceAccount(
+    email: string,
+    clientId: string,
+    publicKeyPem: string,
+    options: { deleted?: boolean } = {},
+  ): void {
+    this.accounts.set(norm(email), {
+      clientId,
+      publicKeysPem: [publicKeyPem],
+      deleted: options.deleted ?? false,
+    });
+  }
+  authorize(clientId: string, scopes: string[]): void {
+    this.delegation.set(clientId, new Set(scopes));
+  }
+  revoke(clientId: string): void {
+    this.delegation.delete(clientId);
+  }
+  setApiEnabled(enabled: boolean): void {
+    this.apiEnabled = enabled;
+  }
+  setProjectNumber(projectNumber: string): void {
+    this.projectNumber = projectNumber;
+  }
+  setClockOffsetMs(offsetMs: number): void {
+    this.clockOffsetMs = offsetMs;
+  }
+  injectFaults(plan: FaultPlan): void {
+    const pattern =
+      plan.for instanceof RegExp ? plan.for : new RegExp(plan.for ?? '^/calendar/v3/');
+    this.faults = { ...plan, pattern };
+  }
+  clearFaults(): void {
+    this.faults = null;
+  }
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+  setRateLimits(limits: Partial<RateLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+  }
+  invalidateSyncTokens(user: string): void {
+    this.user(user).store.invalidateSyncTokens();
+  }
+  listAll(user: string): GoogleEvent[] {
+    return this.user(user).store.all();
+  }
+  putEvent(user: string, event: GoogleEvent): GoogleEvent {
+    return this.expect(this.user(user).store.put(event), 'putEvent') as GoogleEvent;
+  }
+  editEvent(user: string, id: string, patch: GoogleEvent): GoogleEvent {
+    return this.expect(this.user(user).store.patch(id, patch), 'editEvent') as GoogleEvent;
+  }
+  deleteEvent(user: string, id: string): void {
+    this.expect(this.user(user).store.delete(id), 'deleteEvent');
+  }
+  requestCount(): number {
+    return this.apiRequests;
+  }
+  tokenRequestCount(): number {
+    return this.tokenRequests;
+  }
+  requests(): SandboxRequest[] {
+    return [...this.log];
+  }
+
+  private expect(response: { status: number; body?: unknown }, what: string): unknown {
+    if (response.status >= 300)
+      throw new Error(`${what} refused: ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+}
