@@ -39,6 +39,8 @@ export interface SandboxRequest {
   time: number;
   method: string;
   path: string;
+  /** The raw query string (with its leading `?`), as sent. */
+  query: string;
   /** 0 when the connection was dropped on purpose. */
   status: number;
 }
@@ -311,7 +313,13 @@ export async function startSeveraSandbox(
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     const isControl = path.startsWith('/_sandbox/');
-    const entry: SandboxRequest = { time: nowMs(), method: req.method ?? 'GET', path, status: 0 };
+    const entry: SandboxRequest = {
+      time: nowMs(),
+      method: req.method ?? 'GET',
+      path,
+      query: url.search,
+      status: 0,
+    };
     if (!isControl) {
       count++;
       log.push(entry);

@@ -245,12 +245,14 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
     );
   };
 
+  /** `buildQuery` runs when iteration starts, so a bad argument rejects the first `next()`. */
   async function* paged<T>(
     path: string,
-    query: URLSearchParams,
+    buildQuery: () => URLSearchParams,
     schema: z.ZodType<T>,
   ): AsyncGenerator<T> {
     const rows = z.array(schema);
+    const query = buildQuery();
     let pageToken: string | null = null;
     do {
       const pageQuery = new URLSearchParams(query);
@@ -271,16 +273,17 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
     listActivities: (q: ActivityQuery) =>
       paged(
         '/v1/activities',
-        queryOf({
-          changedSince: q.changedSince && offsetDateTime('changedSince', q.changedSince),
-          startDateTime: q.startDateTime && offsetDateTime('startDateTime', q.startDateTime),
-          endDateTime: q.endDateTime && offsetDateTime('endDateTime', q.endDateTime),
-          userGuids: q.userGuids,
-          includeAsMember: q.includeAsMember,
-          activityTypeGuids: q.activityTypeGuids,
-          activityCategories: q.activityCategories,
-          recurrenceType: q.recurrenceType,
-        }),
+        () =>
+          queryOf({
+            changedSince: q.changedSince && offsetDateTime('changedSince', q.changedSince),
+            startDateTime: q.startDateTime && offsetDateTime('startDateTime', q.startDateTime),
+            endDateTime: q.endDateTime && offsetDateTime('endDateTime', q.endDateTime),
+            userGuids: q.userGuids,
+            includeAsMember: q.includeAsMember,
+            activityTypeGuids: q.activityTypeGuids,
+            activityCategories: q.activityCategories,
+            recurrenceType: q.recurrenceType,
+          }),
         activitySchema,
       ),
 
@@ -370,9 +373,9 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
     },
 
     listUsers: (q = {}) =>
-      paged('/v1/users', queryOf({ email: q.email, isActive: q.isActive }), severaUserSchema),
+      paged('/v1/users', () => queryOf({ email: q.email, isActive: q.isActive }), severaUserSchema),
 
     listActivityTypes: (q = {}) =>
-      paged('/v1/activitytypes', queryOf({ active: q.active }), activityTypeSchema),
+      paged('/v1/activitytypes', () => queryOf({ active: q.active }), activityTypeSchema),
   };
 }
