@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import type { GoogleEvent } from '../google/types';
+import type { Activity, ActivityCategory, ActivityInput, PatchOperation } from '../severa/models';
+
+/**
+ * Activity ⇄ event mapping (design §3 "Time", "Severa → Google", "Google → Severa") and the
+ * content hash the engine compares (design D6, echo rule). Both sides are reduced to the same
+ * `SyncFields`, so a hash only changes when a synced field changes.
+ */
+export interface SyncFields {
+  title: string;
+  allDay: boolean;
+  /** Timed: UTC instant `2026-03-29T01:30:00.000Z`. All-day: `2026-03-29`. */
+  start: string;
+  /** Timed: UTC instant. All-day: the day AFTER the last day (exclusive, as Google has it). */
+  end: string;
+  location: string;
+  notes: string;
+  private: boolean;
+}
+
+export type Origin = 'severa' | 'google';
+
+/** Keys of `extendedProperties.private` on events this product wrote or linked (design D7). */
+export const PROP_SEVERA_GUID = 'severaGuid';
+export const PROP_ORIGIN = 'origin';
+export const PROP_SYNC_VERSION = 'syncVersion';
+export const SYNC_VERSION = '1';
+
+const PRIVATE_CATEGORIES: ReadonlySet<ActivityCategory> = new Set(['Personal', 'Absences']);
+export const isPrivateCategory = (category: ActivityCategory | undefined): boolean =>
+  category !== undefined && PRIVATE_CATEGORIES.has(category);
+
+export function hashFields(fields: SyncFields): string {
+  const canonical = [
+    fields.title,
+    fields.allDay,
+    fields.start,
+    fields.end,
+    fields.location,
+    fields.notes,
+    fields.private,
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
+}
+
+/** The same title, start and end: what "an existing matching event" means (`pre.other-sync`). */
+export const sameSlot = (a: SyncFields, b: SyncFields): boolean =>
+  a.title === b.title && a.allDay === b.allDay && a.start === b.start && a.end === b.end;
+
+// ---- time zones, with Intl only ----
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function zoneFormatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+/** The wall-clock fields of an instant in a zone. */
+function wallClock(instant: number, zone: string) {
+  const parts: Record<string, number> = {};
+  for (const p of zoneFormatter(zone).formatToParts(new Date(instant))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year ?? 1970,
+    month: parts.month ?? 1,
+    day: parts.day ?? 1,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
+
+/** The zone's offset from UTC at an instant, in ms (Helsinki summer: +3 h). */
+export function zoneOffsetMs(instant: number, zone: string): number {
+  const w = wallClock(instant, zone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant of a wall-clock time in a zone (a time skipped by DST moves forward with it). */
+export function zonedInstant(date: string, time: string, zone: string): number {
+  const [y, m, d] = date.split('-').map(Number);
+  const [hh, mm, ss] = time.split(':').map(Number);
+  const wall = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1, hh ?? 0, mm ?? 0, ss ?? 0);
+  // Two rounds settle on the offset valid at the result, also across a DST change.
+  const first = wall - zoneOffsetMs(wall, zone);
+  return wall - zoneOffsetMs(first, zone);
+}
+
+const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
+
+export function localDate(instant: number, zone: string): string {
+  const w = wallClock(instant, zone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + days)).toISOString().slice(0, 10);
+}
+
+/** RFC 3339 with the zone's offset: `2026-03-29T03:30:00+03:00`. */
+export function toZonedIso(instant: number, zone: string): string {
+  const w = wallClock(instant, zone);
+  const offsetMinutes = Math.round(zoneOffsetMs(instant, zone) / 60_000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${offset}`;
+}
+
+/** Severa may send a time without an offset; it is then in the user's zone. */
+export function parseInstant(text: string, zone: string): number {
+  if (/([zZ]|[+-]\d\d:?\d\d)$/.test(text)) return Date.parse(text);
+  const [date = '', time = '00:00:00'] = text.split('T');
+  return zonedInstant(date, time.slice(0, 8), zone);
+}
+
+const iso = (instant: number) => new Date(instant).toISOString();
+
+// ---- Severa → fields → Google ----
+
+export function fieldsFromActivity(
+  activity: Activity,
+  zone: string,
+  category: ActivityCategory | undefined,
+): SyncFields {
+  const start = parseInstant(activity.startDateTime, zone);
+  const end = activity.endDateTime ? parseInstant(activity.endDateTime, zone) : start;
+  const common = {
+    title: activity.name,
+    location: activity.location ?? '',
+    notes: normaliseText(activity.notes),
+    private: isPrivateCategory(category ?? activity.activityType.category),
+  };
+  if (!activity.isAllDay)
+    return { ...common, allDay: false, start: iso(start), end: iso(Math.max(start, end)) };
+  const startDate = localDate(start, zone);
+  // Severa's all-day end is the last day (00:00 or 23:59:59 of it); Google's is the day after.
+  const lastDay = end > start ? localDate(end - 1, zone) : startDate;
+  return {
+    ...common,
+    allDay: true,
+    start: startDate,
+    end: addDays(lastDay < startDate ? startDate : lastDay, 1),
+  };
+}
+
+export interface CopyMeta {
+  severaGuid: string;
+  origin: Origin;
+}
+
+export const linkProperties = (meta: CopyMeta): Record<string, string> => ({
+  [PROP_SEVERA_GUID]: meta.severaGuid,
+  [PROP_ORIGIN]: meta.origin,
+  [PROP_SYNC_VERSION]: SYNC_VERSION,
+});
+
+/** The synced part of an event; used both for inserts and as a patch. */
+export function eventFromFields(fields: SyncFields, zone: string, meta: CopyMeta): GoogleEvent {
+  const when = (value: string) =>
+    fields.allDay
+      ? { date: value }
+      : { dateTime: toZonedIso(Date.parse(value), zone), timeZone: zone };
+  return {
+    summary: fields.title,
+    description: fields.notes,
+    location: fields.location,
+    start: when(fields.start),
+    end: when(fields.end),
+    visibility: fields.private ? 'private' : 'default',
+    status: 'confirmed',
+    extendedProperties: { private: linkProperties(meta) },
+  };
+}
+
+// ---- Google → fields → Severa ----
+
+/** null for an event without a usable start (a cancelled stub). */
+export function fieldsFromEvent(event: GoogleEvent): SyncFields | null {
+  const start = event.start?.dateTime ?? event.start?.date;
+  if (!start) return null;
+  const allDay = !event.start?.dateTime;
+  const endRaw = event.end?.dateTime ?? event.end?.date ?? null;
+  const common = {
+    title: event.summary ?? '',
+    location: event.location ?? '',
+    notes: normaliseText(event.description),
+    private: event.visibility === 'private' || event.visibility === 'confidential',
+  };
+  if (allDay)
+    return {
+      ...common,
+      allDay,
+      start,
+      end: endRaw && endRaw > start ? endRaw.slice(0, 10) : addDays(start, 1),
+    };
+  const startMs = Date.parse(start);
+  const endMs = endRaw ? Date.parse(endRaw) : startMs;
+  return { ...common, allDay, start: iso(startMs), end: iso(Math.max(startMs, endMs)) };
+}
+
+/** Severa needs a non-empty name; an untitled Google event gets this one. */
+export const UNTITLED = '(untitled)';
+
+function severaTimes(fields: SyncFields, zone: string) {
+  if (!fields.allDay) {
+    return {
+      startDateTime: toZonedIso(Date.parse(fields.start), zone),
+      endDateTime: toZonedIso(Date.parse(fields.end), zone),
+    };
+  }
+  // All-day in Severa: 00:00 of the first day to 23:59:59 of the last day, in the user's zone.
+  return {
+    startDateTime: toZonedIso(zonedInstant(fields.start, '00:00:00', zone), zone),
+    endDateTime: toZonedIso(zonedInstant(fields.end, '00:00:00', zone) - 1000, zone),
+  };
+}
+
+export function activityInputFromFields(
+  fields: SyncFields,
+  zone: string,
+  typeGuid: string,
+  ownerGuid: string,
+): ActivityInput {
+  return {
+    name: fields.title || UNTITLED,
+    ...severaTimes(fields, zone),
+    isAllDay: fields.allDay,
+    notes: fields.notes || null,
+    location: fields.location || null,
+    activityType: { guid: typeGuid },
+    ownerUser: { guid: ownerGuid },
+  };
+}
+
+/** JSON Patch for an existing activity; `typeGuid` only when the privacy changed the type. */
+export function activityPatchFromFields(
+  fields: SyncFields,
+  zone: string,
+  typeGuid: string | null,
+): PatchOperation[] {
+  const input = activityInputFromFields(fields, zone, typeGuid ?? '', '');
+  const ops: PatchOperation[] = [
+    { op: 'replace', path: '/name', value: input.name },
+    { op: 'replace', path: '/startDateTime', value: input.startDateTime },
+    { op: 'replace', path: '/endDateTime', value: input.endDateTime },
+    { op: 'replace', path: '/isAllDay', value: input.isAllDay },
+    { op: 'replace', path: '/notes', value: input.notes },
+    { op: 'replace', path: '/location', value: input.location },
+  ];
+  if (typeGuid) ops.push({ op: 'replace', path: '/activityType/guid', value: typeGuid });
+  return ops;
+}
+
+function normaliseText(text: string | null | undefined): string {
+  return (text ?? '').replace(/\r\n?/g, '\n');
+}
+
+// ---- ids ----
+
+const userTag = (user: string) =>
+  createHash('sha256').update(user.trim().toLowerCase()).digest('hex').slice(0, 12);
+
+/**
+ * The Google id of a user's copy of a Severa activity: the GUID's hex (valid base32hex, design
+ * D7) plus a tag of the user, so each participant's copy differs; `generation` > 0 when a
+ * deleted id could not be revived.
+ */
+export function googleCopyId(severaGuid: string, user: string, generation = 0): string {
+  const base = `${severaGuid.toLowerCase().replace(/[^0-9a-f]/g, '')}${userTag(user)}`;
+  return generation > 0 ? `${base}v${generation}` : base;
+}
+
+/** Whether an id is one of our copies of this activity for this user (any generation). */
+export const isCopyIdOf = (id: string, severaGuid: string, user: string): boolean =>
+  id === googleCopyId(severaGuid, user) || id.startsWith(`${googleCopyId(severaGuid, user)}v`);

@@ -1,0 +1,339 @@
+import Database from 'libsql';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { HeldKind, Link } from './plan';
+import type { Origin } from './mapping';
+import type { LogEntry, LogQuery } from './sync-log';
+
+/**
+ * The sync state in SQLite (design D5): the linked pairs with the last agreed hashes, each
+ * user's Google sync token and state, the Severa watermark and sweep times, the runs and the
+ * sync log. One file in the profile; schema version in `PRAGMA user_version`, migrations below.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE links (
+     user TEXT NOT NULL, severa_guid TEXT NOT NULL, google_id TEXT NOT NULL, origin TEXT NOT NULL,
+     severa_hash TEXT NOT NULL, google_hash TEXT NOT NULL, severa_updated TEXT, google_updated TEXT,
+     start TEXT NOT NULL, held TEXT,
+     PRIMARY KEY (user, severa_guid));
+   CREATE UNIQUE INDEX links_google ON links (user, google_id);
+   CREATE INDEX links_guid ON links (severa_guid);
+   CREATE TABLE users (
+     email TEXT PRIMARY KEY, sync_token TEXT, state TEXT NOT NULL, reason TEXT, step TEXT, last_run_at TEXT);
+   CREATE TABLE runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT, dry_run INTEGER NOT NULL,
+     ok INTEGER, summary TEXT);
+   CREATE TABLE log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, run_id INTEGER, user TEXT, level TEXT NOT NULL,
+     direction TEXT, action TEXT NOT NULL, severa_guid TEXT, google_id TEXT, result TEXT NOT NULL,
+     error_type TEXT, message TEXT, step TEXT, details TEXT);
+   CREATE INDEX log_time ON log (time);
+   CREATE INDEX log_user ON log (user, time);`,
+];
+
+export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+
+export type UserSyncState = 'ok' | 'stopped' | 'error' | 'no-google';
+
+export interface UserRow {
+  email: string;
+  syncToken: string | null;
+  state: UserSyncState;
+  reason: string | null;
+  step: string | null;
+  lastRunAt: string | null;
+}
+
+export interface RunRow {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  dryRun: boolean;
+  ok: boolean | null;
+  summary: unknown;
+}
+
+export interface LinkKey {
+  user: string;
+  severaGuid: string;
+}
+
+/** What one applied action changes in the state: written in one transaction with its log. */
+export interface StateChange {
+  upsert?: Link[];
+  remove?: LinkKey[];
+  log?: LogEntry[];
+}
+
+type Row = Record<string, unknown>;
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+const linkFromRow = (r: Row): Link => ({
+  user: String(r.user),
+  severaGuid: String(r.severa_guid),
+  googleId: String(r.google_id),
+  origin: r.origin as Origin,
+  severaHash: String(r.severa_hash),
+  googleHash: String(r.google_hash),
+  severaUpdated: str(r.severa_updated),
+  googleUpdated: str(r.google_updated),
+  start: String(r.start),
+  held: str(r.held) as HeldKind | null,
+});
+
+const logFromRow = (r: Row): LogEntry => ({
+  id: Number(r.id),
+  time: String(r.time),
+  runId: r.run_id === null ? null : Number(r.run_id),
+  user: str(r.user),
+  level: r.level as LogEntry['level'],
+  direction: str(r.direction) as LogEntry['direction'],
+  action: String(r.action),
+  severaGuid: str(r.severa_guid),
+  googleId: str(r.google_id),
+  result: r.result as LogEntry['result'],
+  errorType: str(r.error_type),
+  message: str(r.message),
+  step: str(r.step),
+  details: r.details ? (JSON.parse(String(r.details)) as Record<string, unknown>) : null,
+});
+
+export class SyncState {
+  private constructor(private readonly db: Database.Database) {}
+
+  /** `:memory:` for tests; otherwise the profile's state.db (created with its folder). */
+  static open(file: string): SyncState {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    const state = new SyncState(db);
+    state.migrate();
+    return state;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion();
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `The sync state was written by a newer version (schema ${current} > ${MIGRATIONS.length}).`,
+      );
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  schemaVersion(): number {
+    return Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version ?? 0);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ---- meta ----
+
+  getMeta(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    return row ? String(row.value) : null;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    else
+      this.db
+        .prepare(
+          'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+        )
+        .run(key, value);
+  }
+
+  // ---- links ----
+
+  linksForUser(user: string): Link[] {
+    return (this.db.prepare('SELECT * FROM links WHERE user = ?').all(user) as Row[]).map(
+      linkFromRow,
+    );
+  }
+
+  allLinks(): Link[] {
+    return (this.db.prepare('SELECT * FROM links').all() as Row[]).map(linkFromRow);
+  }
+
+  countLinks(): number {
+    return Number((this.db.prepare('SELECT count(*) AS n FROM links').get() as Row).n);
+  }
+
+  heldLinks(user?: string): Link[] {
+    const rows = user
+      ? this.db.prepare('SELECT * FROM links WHERE held IS NOT NULL AND user = ?').all(user)
+      : this.db.prepare('SELECT * FROM links WHERE held IS NOT NULL').all();
+    return (rows as Row[]).map(linkFromRow);
+  }
+
+  /** Applies one action's outcome and its log entries together, or nothing (crash safety). */
+  record(change: StateChange): void {
+    this.db.transaction(() => {
+      for (const key of change.remove ?? []) {
+        this.db
+          .prepare('DELETE FROM links WHERE user = ? AND severa_guid = ?')
+          .run(key.user, key.severaGuid);
+      }
+      for (const l of change.upsert ?? []) {
+        this.db
+          .prepare(
+            `INSERT OR REPLACE INTO links (user, severa_guid, google_id, origin, severa_hash, google_hash,
+               severa_updated, google_updated, start, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            l.user,
+            l.severaGuid,
+            l.googleId,
+            l.origin,
+            l.severaHash,
+            l.googleHash,
+            l.severaUpdated,
+            l.googleUpdated,
+            l.start,
+            l.held,
+          );
+      }
+      for (const entry of change.log ?? []) this.insertLog(entry);
+    })();
+  }
+
+  // ---- users ----
+
+  getUser(email: string): UserRow | null {
+    const r = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined;
+    return r ? userFromRow(r) : null;
+  }
+
+  listUsers(): UserRow[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY email').all() as Row[]).map(userFromRow);
+  }
+
+  /** Fields left out keep their value; `syncToken: null` drops the token (next run lists in full). */
+  setUser(email: string, fields: Partial<Omit<UserRow, 'email'>>): void {
+    const current = this.getUser(email) ?? {
+      email,
+      syncToken: null,
+      state: 'ok',
+      reason: null,
+      step: null,
+      lastRunAt: null,
+    };
+    const next = { ...current, ...fields };
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(email, next.syncToken, next.state, next.reason, next.step, next.lastRunAt);
+  }
+
+  // ---- runs ----
+
+  startRun(startedAt: string, dryRun: boolean): number {
+    const r = this.db
+      .prepare('INSERT INTO runs (started_at, dry_run) VALUES (?, ?)')
+      .run(startedAt, dryRun ? 1 : 0);
+    return Number(r.lastInsertRowid);
+  }
+
+  finishRun(id: number, finishedAt: string, ok: boolean, summary: unknown): void {
+    this.db
+      .prepare('UPDATE runs SET finished_at = ?, ok = ?, summary = ? WHERE id = ?')
+      .run(finishedAt, ok ? 1 : 0, JSON.stringify(summary), id);
+  }
+
+  lastRun(options: { includeDryRuns?: boolean } = {}): RunRow | null {
+    const sql = options.includeDryRuns
+      ? 'SELECT * FROM runs ORDER BY id DESC LIMIT 1'
+      : 'SELECT * FROM runs WHERE dry_run = 0 ORDER BY id DESC LIMIT 1';
+    const r = this.db.prepare(sql).get() as Row | undefined;
+    if (!r) return null;
+    return {
+      id: Number(r.id),
+      startedAt: String(r.started_at),
+      finishedAt: str(r.finished_at),
+      dryRun: Number(r.dry_run) === 1,
+      ok: r.ok === null ? null : Number(r.ok) === 1,
+      summary: r.summary ? JSON.parse(String(r.summary)) : null,
+    };
+  }
+
+  // ---- the sync log ----
+
+  insertLog(e: LogEntry): void {
+    this.db
+      .prepare(
+        `INSERT INTO log (time, run_id, user, level, direction, action, severa_guid, google_id, result, error_type,
+           message, step, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.time,
+        e.runId,
+        e.user,
+        e.level,
+        e.direction,
+        e.action,
+        e.severaGuid,
+        e.googleId,
+        e.result,
+        e.errorType,
+        e.message,
+        e.step,
+        e.details ? JSON.stringify(e.details) : null,
+      );
+  }
+
+  queryLog(q: LogQuery = {}): LogEntry[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.since) {
+      where.push('time >= ?');
+      params.push(q.since);
+    }
+    if (q.user) {
+      where.push('user = ?');
+      params.push(q.user);
+    }
+    if (q.levels?.length) {
+      where.push(`level IN (${q.levels.map(() => '?').join(', ')})`);
+      params.push(...q.levels);
+    }
+    if (q.runId !== undefined) {
+      where.push('run_id = ?');
+      params.push(q.runId);
+    }
+    const sql = `SELECT * FROM log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, q.limit ?? 1000) as Row[];
+    return rows.map(logFromRow).reverse();
+  }
+
+  /** Retention (settings.sync.logRetentionDays): drops entries older than `before`. */
+  pruneLog(before: string): number {
+    return this.db.prepare('DELETE FROM log WHERE time < ?').run(before).changes;
+  }
+
+  /** `reset` (design `pre.account-change`): forget every link, token, watermark and account. */
+  reset(): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM links; DELETE FROM users; DELETE FROM meta;');
+    })();
+  }
+}
+
+const userFromRow = (r: Row): UserRow => ({
+  email: String(r.email),
+  syncToken: str(r.sync_token),
+  state: r.state as UserSyncState,
+  reason: str(r.reason),
+  step: str(r.step),
+  lastRunAt: str(r.last_run_at),
+});

@@ -1,0 +1,99 @@
+import { isAppError } from '../errors';
+import { scrub } from '../log';
+
+/**
+ * The sync log (`support.error-log`): one structured entry per action and per error, stored in
+ * the state database (with retention) and emitted live to the app. The message is the server's
+ * exact words, scrubbed: no secret ever reaches an entry.
+ */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type SyncLogLevel = (typeof LOG_LEVELS)[number];
+
+export type Direction = 'to-google' | 'to-severa';
+export type LogResult = 'ok' | 'error' | 'planned' | 'held' | 'stopped' | 'skipped';
+
+export interface LogEntry {
+  id?: number;
+  time: string;
+  runId: number | null;
+  user: string | null;
+  level: SyncLogLevel;
+  direction: Direction | null;
+  /** An action kind (`create-google`, …) or a run event (`run-start`, `brake`, `conflict`, …). */
+  action: string;
+  severaGuid: string | null;
+  googleId: string | null;
+  result: LogResult;
+  /** Google's reason, Severa's error type, or our code. */
+  errorType: string | null;
+  /** The exact message from the server (scrubbed), or ours. */
+  message: string | null;
+  /** The set-up step that fixes the error, when one does. */
+  step: string | null;
+  /** E.g. both versions of a conflict. */
+  details: Record<string, unknown> | null;
+}
+
+export interface LogQuery {
+  since?: string;
+  user?: string;
+  levels?: SyncLogLevel[];
+  runId?: number;
+  limit?: number;
+}
+
+/** `--level warn` means warn and worse. */
+export const levelsFrom = (min: SyncLogLevel): SyncLogLevel[] =>
+  LOG_LEVELS.slice(LOG_LEVELS.indexOf(min));
+
+export interface ErrorFields {
+  errorType: string;
+  message: string;
+  step: string | null;
+}
+
+/** The error type and the server's own message, whichever client raised it. */
+export function errorFields(e: unknown): ErrorFields {
+  const fields = (e ?? {}) as {
+    reason?: unknown;
+    type?: unknown;
+    code?: unknown;
+    googleMessage?: unknown;
+    serverMessage?: unknown;
+  };
+  const errorType = [fields.reason, fields.type, fields.code].find(
+    (v) => typeof v === 'string' && v,
+  ) as string | undefined;
+  const serverMessage = [fields.googleMessage, fields.serverMessage].find(
+    (v) => typeof v === 'string' && v,
+  ) as string | undefined;
+  const message = serverMessage ?? (e instanceof Error ? e.message : String(e));
+  return {
+    errorType: errorType ?? (e instanceof Error ? e.name : 'Error'),
+    message: scrub(message),
+    step: isAppError(e) ? e.step : null,
+  };
+}
+
+/** A complete entry from the parts that matter; text fields are scrubbed here, once. */
+export function makeEntry(
+  parts: Pick<LogEntry, 'action' | 'result'> & Partial<Omit<LogEntry, 'action' | 'result'>>,
+): LogEntry {
+  return {
+    time: parts.time ?? new Date().toISOString(),
+    runId: parts.runId ?? null,
+    user: parts.user ?? null,
+    level: parts.level ?? (parts.result === 'error' ? 'error' : 'info'),
+    direction: parts.direction ?? null,
+    action: parts.action,
+    severaGuid: parts.severaGuid ?? null,
+    googleId: parts.googleId ?? null,
+    result: parts.result,
+    errorType: parts.errorType ?? null,
+    message: parts.message == null ? null : scrub(parts.message),
+    step: parts.step ?? null,
+    details: parts.details
+      ? (JSON.parse(scrub(JSON.stringify(parts.details))) as Record<string, unknown>)
+      : null,
+  };
+}

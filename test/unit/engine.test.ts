@@ -1,0 +1,174 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { defaultSettings, mergeSettings, type Settings } from '../../main/core/store/settings';
+import { runSync, type SyncOptions } from '../../main/core/sync/engine';
+import { googleCopyId } from '../../main/core/sync/mapping';
+import { SyncState } from '../../main/core/sync/state';
+import type { LogEntry } from '../../main/core/sync/sync-log';
+import { Clock, FakeGoogle, FakeSevera, severaUser } from '../helpers/fake-ports';
+
+/** The engine against the in-memory ports: whole runs, as the app and the CLI make them. */
+const AINO = 'aino@firma.example';
+const ILMARI = 'ilmari@firma.example';
+const NOGOOGLE = 'pekka@firma.example';
+
+let clock: Clock;
+let severa: FakeSevera;
+let google: FakeGoogle;
+let state: SyncState;
+let settings: Settings;
+let live: LogEntry[];
+
+const sync = (options: SyncOptions = {}) => {
+  clock.tick();
+  return runSync(
+    { settings, severa, google, state, now: clock.now, onLogEntry: (e) => live.push(e) },
+    options,
+  );
+};
+
+const meeting = (name: string, start: string, end: string, owner = `user-aino`) =>
+  severa.userCreate({
+    name,
+    startDateTime: start,
+    endDateTime: end,
+    isAllDay: false,
+    activityType: { guid: 'type-meeting' },
+    ownerUser: { guid: owner },
+  });
+
+beforeEach(() => {
+  clock = new Clock();
+  severa = new FakeSevera(clock, [severaUser(AINO), severaUser(ILMARI), severaUser(NOGOOGLE)]);
+  google = new FakeGoogle(clock, [AINO, ILMARI]);
+  state = SyncState.open(':memory:');
+  settings = mergeSettings(defaultSettings(), {
+    google: { domain: 'firma.example', clientId: '123' },
+    severa: { defaultActivityTypeGuid: 'type-meeting', personalActivityTypeGuid: 'type-personal' },
+  });
+  live = [];
+});
+
+describe('runSync', () => {
+  it('creates both ways on the first run and reports zero changes on the second', async () => {
+    const a = meeting('Sprint review', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    google.cal(ILMARI).userCreate({
+      summary: 'Dentist',
+      visibility: 'private',
+      start: { dateTime: '2026-11-27T08:00:00+02:00' },
+      end: { dateTime: '2026-11-27T09:00:00+02:00' },
+    });
+    const first = await sync();
+    expect(first).toMatchObject({
+      ok: true,
+      users: 2,
+      toGoogle: { created: 1 },
+      toSevera: { created: 1 },
+    });
+    expect(first.skipped.map((s) => s.step)).toEqual(['pre.same-email']);
+    const copy = google.cal(AINO).events.get(googleCopyId(a.guid, AINO))?.event;
+    expect(copy).toMatchObject({
+      summary: 'Sprint review',
+      extendedProperties: { private: { severaGuid: a.guid, origin: 'severa' } },
+    });
+    const dentist = [...severa.activities.values()].find((x) => x.name === 'Dentist');
+    expect(dentist).toMatchObject({
+      activityType: { guid: 'type-personal' },
+      ownerUser: { guid: 'user-ilmari' },
+    });
+    const second = await sync();
+    expect(second).toMatchObject({
+      ok: true,
+      toGoogle: { created: 0, updated: 0, deleted: 0 },
+      toSevera: { created: 0, updated: 0, deleted: 0 },
+    });
+    expect(live.some((e) => e.action === 'create-google' && e.result === 'ok')).toBe(true);
+  });
+
+  it('carries an edit, a move and a deletion from each side in one run', async () => {
+    const a = meeting('Planning', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    const b = meeting('Retro', '2026-11-28T10:00:00+02:00', '2026-11-28T11:00:00+02:00');
+    const ev = google
+      .cal(AINO)
+      .userCreate({
+        summary: 'Lunch',
+        start: { dateTime: '2026-11-26T12:00:00+02:00' },
+        end: { dateTime: '2026-11-26T13:00:00+02:00' },
+      });
+    await sync();
+    severa.userEdit(a.guid, {
+      name: 'Planning (moved)',
+      startDateTime: '2026-11-26T14:00:00+02:00',
+      endDateTime: '2026-11-26T15:00:00+02:00',
+    });
+    google.cal(AINO).userEdit(ev.id as string, { summary: 'Long lunch' });
+    google.cal(AINO).userDelete(googleCopyId(b.guid, AINO));
+    const r = await sync();
+    expect(r).toMatchObject({
+      ok: true,
+      toGoogle: { updated: 1 },
+      toSevera: { updated: 1, deleted: 1 },
+    });
+    expect(google.cal(AINO).events.get(googleCopyId(a.guid, AINO))?.event.start?.dateTime).toBe(
+      '2026-11-26T14:00:00+02:00',
+    );
+    expect([...severa.activities.values()].map((x) => x.name).sort()).toEqual([
+      'Long lunch',
+      'Planning (moved)',
+    ]);
+  });
+
+  it('restores the Google copy of an activity with work hours instead of deleting it', async () => {
+    const a = meeting(
+      'Billable workshop',
+      '2026-11-26T10:00:00+02:00',
+      '2026-11-26T11:00:00+02:00',
+    );
+    await sync();
+    severa.activities.set(a.guid, {
+      ...(severa.activities.get(a.guid) as typeof a),
+      hasHours: true,
+    });
+    google.cal(AINO).userDelete(googleCopyId(a.guid, AINO));
+    const r = await sync();
+    expect(r.toSevera.deleted).toBe(0);
+    expect(severa.activities.has(a.guid)).toBe(true);
+    expect(
+      google
+        .cal(AINO)
+        .live()
+        .map((e) => e.summary),
+    ).toEqual(['Billable workshop']);
+  });
+
+  it('stops on another Google account until reset', async () => {
+    await sync();
+    settings = mergeSettings(settings, { google: { clientId: '999' } });
+    const r = await sync();
+    expect(r.ok).toBe(false);
+    expect(r.errors[0]).toMatchObject({ step: 'pre.account-change' });
+    state.reset();
+    expect((await sync()).ok).toBe(true);
+  });
+
+  it('re-adopts everything with the database lost, creating no duplicate', async () => {
+    meeting('One', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    google
+      .cal(AINO)
+      .userCreate({
+        summary: 'Two',
+        start: { dateTime: '2026-11-26T12:00:00+02:00' },
+        end: { dateTime: '2026-11-26T13:00:00+02:00' },
+      });
+    await sync();
+    state = SyncState.open(':memory:');
+    const r = await sync();
+    expect(r).toMatchObject({
+      ok: true,
+      adopted: 2,
+      toGoogle: { created: 0 },
+      toSevera: { created: 0 },
+    });
+    expect(severa.activities.size).toBe(2);
+    expect(google.cal(AINO).live()).toHaveLength(2);
+  });
+});
