@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigure } from './cli/configure';
 import { EXIT, UsageError } from './cli/context';
+import { registerSandbox } from './cli/sandbox';
 import { isAppError } from './core/errors';
 import { scrub } from './core/log';
 
@@ -10,12 +11,15 @@ import { scrub } from './core/log';
  */
 const program = new Command('severa-calendar-sync')
   .description('Two-way sync between Visma Severa activities and Google Workspace calendars.')
-  .option('--profile <dir>', 'folder for settings, sync state and logs (default: the app\'s data folder)')
+  .option(
+    '--profile <dir>',
+    "folder for settings, sync state and logs (default: the app's data folder)",
+  )
   .option('--lang <fi|en>', 'language of messages', 'en')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: ((p: Command) => void)[] = [registerConfigure];
+const commands: ((p: Command) => void)[] = [registerConfigure, registerSandbox];
 for (const register of commands) register(program);
 
 try {

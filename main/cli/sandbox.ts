@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { startGoogleSandbox } from '../core/sandbox/google-sandbox';
+import { startSeveraSandbox } from '../core/sandbox/severa-sandbox';
+import { printJson, UsageError } from './context';
+
+/**
+ * `sandbox`: the local Google and Severa fakes with the demo company, for demos, support repros
+ * and trying the CLI. Prints one JSON line with the endpoints and every demo value `configure`
+ * needs, then serves until SIGINT/SIGTERM.
+ */
+export function registerSandbox(program: Command): void {
+  program
+    .command('sandbox')
+    .description('start the local Google and Severa sandboxes with the demo company')
+    .option(
+      '--port <n>',
+      'Google sandbox port (Severa takes the next one); 0 picks free ports',
+      '0',
+    )
+    .option('--latency <ms>', 'added to every API answer', '0')
+    .action(async (options: { port: string; latency: string }) => {
+      const port = Number(options.port);
+      const latencyMs = Number(options.latency);
+      if (!Number.isInteger(port) || port < 0 || port > 65534)
+        throw new UsageError('--port must be 0…65534');
+      if (!Number.isFinite(latencyMs) || latencyMs < 0)
+        throw new UsageError('--latency must be a number of milliseconds');
+      const google = await startGoogleSandbox({ port, latencyMs, seedDemo: true });
+      const severa = await startSeveraSandbox({
+        port: port === 0 ? 0 : port + 1,
+        latencyMs,
+        seedDemo: true,
+      });
+      const demo = google.demo!;
+      printJson({
+        google: { apiRoot: google.apiRoot, tokenUrl: google.tokenUrl },
+        severa: { apiRoot: severa.apiRoot },
+        demo: {
+          p12: demo.p12Path,
+          keyPassword: demo.p12Password,
+          serviceAccount: demo.serviceAccountEmail,
+          clientId: demo.clientId,
+          domain: demo.domain,
+          testUser: demo.testUser,
+          severaClientId: severa.demo!.clientId,
+          severaClientSecret: severa.demo!.clientSecret,
+        },
+      });
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await Promise.all([google.close(), severa.close()]);
+    });
+}
