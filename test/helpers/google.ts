@@ -10,6 +10,7 @@ import {
   type GoogleSandboxOptions,
 } from '../../main/core/sandbox/google-sandbox';
 import { GOOGLE_CALENDAR_SCOPE } from '../../main/core/setup/steps';
+import type { SecretName, SecretStore } from '../../main/core/store/secrets';
 import { defaultSettings, type Settings } from '../../main/core/store/settings';
 
 export const TEST_SERVICE_ACCOUNT = 'sync@test-project.iam.gserviceaccount.com';
@@ -97,4 +98,18 @@ export function timedEvent(
     end: { dateTime: end.toISOString() },
     ...extra,
   };
+}
+
+/** A keychain in memory, for checks that read the key. */
+export class MemorySecretStore implements SecretStore {
+  private readonly values = new Map<SecretName, string>();
+  async get(name: SecretName) {
+    return this.values.get(name) ?? null;
+  }
+  async set(name: SecretName, value: string) {
+    this.values.set(name, value);
+  }
+  async delete(name: SecretName) {
+    this.values.delete(name);
+  }
 }
