@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Link } from '../../main/core/sync/plan';
+import { STATE_SCHEMA_VERSION, SyncState } from '../../main/core/sync/state';
+import { errorFields, levelsFrom, makeEntry } from '../../main/core/sync/sync-log';
+import { registerSecret } from '../../main/core/log';
+
+/** The SQLite state: schema and migrations, atomic records, the sync log and its retention. */
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'state-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const link = (guid: string, o: Partial<Link> = {}): Link => ({
+  user: 'aino@firma.example',
+  severaGuid: guid,
+  googleId: `${guid}c0py`,
+  origin: 'severa',
+  severaHash: 'h1',
+  googleHash: 'h2',
+  severaUpdated: '2026-11-25T10:00:00.000Z',
+  googleUpdated: null,
+  start: '2026-11-26T08:00:00.000Z',
+  held: null,
+  ...o,
+});
+
+describe('SyncState', () => {
+  it('creates the schema in the profile file and keeps data across reopening', () => {
+    const file = join(dir, 'sub', 'state.db');
+    const s = SyncState.open(file);
+    expect(s.schemaVersion()).toBe(STATE_SCHEMA_VERSION);
+    s.record({ upsert: [link('a')] });
+    s.setMeta('severa.watermark', '2026-11-25T09:50:00.000Z');
+    s.close();
+    const again = SyncState.open(file);
+    expect(again.linksForUser('aino@firma.example')).toEqual([link('a')]);
+    expect(again.getMeta('severa.watermark')).toBe('2026-11-25T09:50:00.000Z');
+    again.close();
+  });
+
+  it('records a link change and its log entries together, or not at all', () => {
+    const s = SyncState.open(':memory:');
+    const bad = { ...link('b'), origin: null as unknown as 'severa' };
+    expect(() =>
+      s.record({
+        upsert: [link('a'), bad],
+        log: [makeEntry({ action: 'create-google', result: 'ok' })],
+      }),
+    ).toThrow();
+    expect(s.countLinks()).toBe(0);
+    expect(s.queryLog()).toHaveLength(0);
+    s.record({ upsert: [link('a')], log: [makeEntry({ action: 'create-google', result: 'ok' })] });
+    s.record({
+      remove: [{ user: 'aino@firma.example', severaGuid: 'a' }],
+      upsert: [link('c', { googleId: 'ac0py' })],
+    });
+    expect(s.allLinks().map((l) => l.severaGuid)).toEqual(['c']);
+  });
+
+  it('keeps one link per Google id and per GUID for a user', () => {
+    const s = SyncState.open(':memory:');
+    s.record({ upsert: [link('a'), link('b', { googleId: 'ac0py' })] });
+    expect(s.allLinks().map((l) => l.severaGuid)).toEqual(['b']);
+    s.record({ upsert: [link('b', { held: 'delete-google' })] });
+    expect(s.heldLinks().map((l) => l.held)).toEqual(['delete-google']);
+  });
+
+  it('updates users field by field and resets everything but the runs and the log', () => {
+    const s = SyncState.open(':memory:');
+    s.setUser('aino@firma.example', { syncToken: 't1', state: 'ok' });
+    s.setUser('aino@firma.example', { state: 'error', reason: 'x' });
+    expect(s.getUser('aino@firma.example')).toMatchObject({
+      syncToken: 't1',
+      state: 'error',
+      reason: 'x',
+    });
+    s.record({ upsert: [link('a')], log: [makeEntry({ action: 'x', result: 'ok' })] });
+    s.setMeta('google.domain', 'firma.example');
+    s.reset();
+    expect([
+      s.countLinks(),
+      s.listUsers().length,
+      s.getMeta('google.domain'),
+      s.queryLog().length,
+    ]).toEqual([0, 0, null, 1]);
+  });
+
+  it('runs: start, finish, last', () => {
+    const s = SyncState.open(':memory:');
+    const id = s.startRun('2026-11-25T10:00:00.000Z', false);
+    s.finishRun(id, '2026-11-25T10:01:00.000Z', true, { users: 2 });
+    expect(s.lastRun()).toMatchObject({ id, ok: true, dryRun: false, summary: { users: 2 } });
+  });
+});
+
+describe('the sync log', () => {
+  it('is queryable by time, user, level and run, and pruned by retention', () => {
+    const s = SyncState.open(':memory:');
+    s.record({
+      log: [
+        makeEntry({ time: '2026-08-01T00:00:00.000Z', action: 'old', result: 'ok' }),
+        makeEntry({
+          time: '2026-11-25T10:00:00.000Z',
+          runId: 7,
+          user: 'aino@firma.example',
+          action: 'create-google',
+          result: 'ok',
+        }),
+        makeEntry({
+          time: '2026-11-25T10:00:01.000Z',
+          runId: 7,
+          user: 'ilmari@firma.example',
+          action: 'create-severa',
+          result: 'error',
+          errorType: 'InvalidParameter',
+          message: 'Name is required',
+        }),
+        makeEntry({
+          time: '2026-11-25T10:00:02.000Z',
+          runId: 7,
+          user: 'aino@firma.example',
+          level: 'warn',
+          action: 'conflict',
+          result: 'ok',
+          details: { winner: 'google' },
+        }),
+      ],
+    });
+    expect(s.queryLog({ since: '2026-11-01T00:00:00Z' }).map((e) => e.action)).toEqual([
+      'create-google',
+      'create-severa',
+      'conflict',
+    ]);
+    expect(s.queryLog({ user: 'aino@firma.example' }).map((e) => e.action)).toEqual([
+      'create-google',
+      'conflict',
+    ]);
+    expect(s.queryLog({ levels: levelsFrom('warn') }).map((e) => e.action)).toEqual([
+      'create-severa',
+      'conflict',
+    ]);
+    expect(s.queryLog({ runId: 7, levels: ['error'] })[0]).toMatchObject({
+      errorType: 'InvalidParameter',
+      message: 'Name is required',
+      level: 'error',
+    });
+    expect(s.queryLog({ levels: ['warn'] })[0]?.details).toEqual({ winner: 'google' });
+    expect(s.pruneLog('2026-09-01T00:00:00.000Z')).toBe(1);
+    expect(s.queryLog()).toHaveLength(3);
+  });
+
+  it('never stores a secret: messages and details are scrubbed', () => {
+    const secret = 'sev3ra-client-s3cret-value';
+    registerSecret(secret);
+    const e = makeEntry({
+      action: 'read',
+      result: 'error',
+      message: `token request failed for ${secret}: Bearer ya29.abcdefghijkl`,
+      details: { body: `-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----` },
+    });
+    const text = JSON.stringify(e);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('ya29.abcdefghijkl');
+    expect(text).not.toContain('MIIE');
+  });
+
+  it('takes the error type and the exact server message from either client error', () => {
+    const google = Object.assign(new Error('wrapped'), {
+      reason: 'rateLimitExceeded',
+      googleMessage: 'Rate Limit Exceeded',
+    });
+    const severa = Object.assign(new Error('wrapped'), {
+      type: 'InvalidParameter',
+      serverMessage: 'Name is required.',
+    });
+    expect(errorFields(google)).toMatchObject({
+      errorType: 'rateLimitExceeded',
+      message: 'Rate Limit Exceeded',
+      step: null,
+    });
+    expect(errorFields(severa)).toMatchObject({
+      errorType: 'InvalidParameter',
+      message: 'Name is required.',
+    });
+    expect(errorFields(new TypeError('boom'))).toMatchObject({
+      errorType: 'TypeError',
+      message: 'boom',
+    });
+  });
+});
