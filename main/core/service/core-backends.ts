@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import type { HeldDeletionDto, LogEntryDto, SyncSummaryDto } from '../../../preload/api';
+import { importGoogleKey } from '../google/key-import';
+import type { Logger } from '../log';
+import { startGoogleSandbox } from '../sandbox/google-sandbox';
+import { startSeveraSandbox } from '../sandbox/severa-sandbox';
+import { profilePaths } from '../store/profile';
+import { runSync, type SyncResult } from '../sync/engine';
+import { SyncState } from '../sync/state';
+import { levelsFrom, type LogEntry } from '../sync/sync-log';
+import type { CoreBackends, LogQuery, ProfileEnv, SyncBackend } from './backends';
+import { connectGoogle, connectSevera } from './connect';
+import { diagnosticsBackends } from './diagnostics-backends';
+
+/**
+ * The real wiring of the service to the rest of core: the key import (A), the Google and Severa
+ * clients (B, C), the diagnostics and user matching, the engine and its state (D1), and both
+ * sandboxes for the demo. Each adapter is a few lines, so a changed signature is a local fix.
+ */
+
+let liveIds = 0;
+
+/** A log entry as the renderer sees it. Live entries are not stored yet: they get negative ids. */
+export function toLogEntryDto(e: LogEntry): LogEntryDto {
+  return {
+    id: e.id ?? -++liveIds,
+    time: e.time,
+    runId: e.runId === null ? null : String(e.runId),
+    level: e.level,
+    user: e.user,
+    direction:
+      e.direction === 'to-google' ? 'toGoogle' : e.direction === 'to-severa' ? 'toSevera' : null,
+    action: e.action,
+    severaGuid: e.severaGuid,
+    googleId: e.googleId,
+    result: e.result,
+    errorType: e.errorType,
+    message: e.message ?? '',
+  };
+}
+
+export const toSummaryDto = (r: SyncResult): SyncSummaryDto => ({
+  ok: r.ok,
+  users: r.users,
+  toGoogle: r.toGoogle,
+  toSevera: r.toSevera,
+  conflicts: r.conflicts,
+  held: r.held,
+  errors: r.errors.map((e) => ({ user: e.user ?? '', message: e.message, step: e.step })),
+});
+
+/** The log matching the renderer's filter: level means "this and worse", search is a substring. */
+export function queryLogEntries(state: SyncState, filter: LogQuery): LogEntryDto[] {
+  const limit = filter.limit ?? 1000;
+  const needsScan = Boolean(filter.direction || filter.search);
+  const entries = state
+    .queryLog({
+      since: filter.since,
+      user: filter.user,
+      levels: filter.level ? levelsFrom(filter.level) : undefined,
+      limit: needsScan ? 100_000 : limit,
+    })
+    .map(toLogEntryDto);
+  const search = filter.search?.toLowerCase();
+  const matching = entries.filter(
+    (e) =>
+      (!filter.direction || e.direction === filter.direction) &&
+      (!search || JSON.stringify(e).toLowerCase().includes(search)),
+  );
+  return matching.slice(-limit);
+}
+
+function openSync(profileDir: string, logger: Logger): SyncBackend {
+  let opened: SyncState | null = null;
+  const state = () => (opened ??= SyncState.open(profilePaths(profileDir).state));
+
+  async function run(
+    env: ProfileEnv,
+    onLogEntry: (e: LogEntryDto) => void,
+    heldFor?: { user: string; decision: 'confirm' | 'reject' },
+  ) {
+    const [severa, google] = [await connectSevera(env), await connectGoogle(env)];
+    try {
+      return await runSync(
+        {
+          settings: env.settings,
+          severa,
+          google,
+          state: state(),
+          logger: logger.child('sync'),
+          onLogEntry: (e) => onLogEntry(toLogEntryDto(e)),
+        },
+        heldFor ? { users: [heldFor.user], heldDecision: heldFor.decision } : {},
+      );
+    } finally {
+      google.close();
+    }
+  }
+
+  return {
+    run: async (env, onLogEntry) => toSummaryDto(await run(env, onLogEntry)),
+    held: async () => {
+      const links = state().heldLinks();
+      const since = state().lastRun()?.startedAt ?? new Date().toISOString();
+      const byUser = new Map<string, HeldDeletionDto>();
+      for (const link of links) {
+        const held = byUser.get(link.user) ?? {
+          user: link.user,
+          count: 0,
+          total: state().linksForUser(link.user).length,
+          side: link.held === 'delete-severa' ? ('severa' as const) : ('google' as const),
+          since,
+        };
+        held.count++;
+        byUser.set(link.user, held);
+      }
+      return [...byUser.values()];
+    },
+    resolveHeld: async (env, user, decision, onLogEntry) => {
+      await run(env, onLogEntry, { user, decision: decision === 'apply' ? 'confirm' : 'reject' });
+    },
+    reset: async () => state().reset(),
+    queryLog: async (filter) => queryLogEntries(state(), filter),
+    close: async () => {
+      opened?.close();
+      opened = null;
+    },
+  };
+}
+
+export const coreBackends: CoreBackends = {
+  importGoogleKey: async (request, secrets, settings, logger) => {
+    const imported = await importGoogleKey(request, secrets, settings, logger);
+    return { warnings: imported.warnings };
+  },
+  ...diagnosticsBackends,
+  openSync,
+  startDemo: async (logger) => {
+    const google = await startGoogleSandbox({ seedDemo: true });
+    const severa = await startSeveraSandbox({ seedDemo: true }).catch(async (e: unknown) => {
+      await google.close();
+      throw e;
+    });
+    const close = async () => {
+      await Promise.all([google.close(), severa.close()]);
+    };
+    if (!google.demo || !severa.demo) {
+      await close();
+      throw new Error('The sandboxes did not seed the demo company');
+    }
+    logger.info('demo sandboxes started', { google: google.apiRoot, severa: severa.apiRoot });
+    return {
+      google: {
+        apiRoot: google.apiRoot,
+        tokenUrl: google.tokenUrl,
+        serviceAccountEmail: google.demo.serviceAccountEmail,
+        clientId: google.demo.clientId,
+        domain: google.demo.domain,
+        testUser: google.demo.testUser,
+      },
+      severa: { apiRoot: severa.apiRoot, ...severa.demo },
+      p12: { bytes: readFileSync(google.demo.p12Path), password: google.demo.p12Password },
+      close,
+    };
+  },
+};
