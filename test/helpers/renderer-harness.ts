@@ -7,11 +7,28 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { ApiEvents, EventChannel } from '../../preload/api';
+import type { ApiEvents, EventChannel, Result } from '../../preload/api';
+import { silentLogger } from '../../main/core/log';
+import {
+  startGoogleSandbox,
+  type DemoGoogleInfo,
+  type GoogleSandbox,
+} from '../../main/core/sandbox/google-sandbox';
+import { startSeveraSandbox, type SeveraSandbox } from '../../main/core/sandbox/severa-sandbox';
+import {
+  createAppService,
+  demoActivityTypeChoice,
+  type AppService,
+} from '../../main/core/service/app-service';
+import { coreBackends } from '../../main/core/service/core-backends';
+import { KeychainSecretStore } from '../../main/core/store/keychain';
+import { profilePaths } from '../../main/core/store/profile';
+import { FileSettingsStore } from '../../main/core/store/settings';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RENDERER_DIST = join(ROOT, 'dist/renderer');
@@ -95,7 +112,7 @@ export class EventRelay {
     page
       .evaluate(
         ([e, p]) =>
-          (window as unknown as { __scsEmit(e: string, p: unknown): void }).__scsEmit(e, p),
+          (globalThis as unknown as { __scsEmit(e: string, p: unknown): void }).__scsEmit(e, p),
         [event, payload] as const,
       )
       .catch(() => undefined); // the page may be navigating or closing: the event has no listener then
@@ -163,5 +180,129 @@ export async function startRenderer(options: RendererOptions): Promise<RendererH
 
 /** Saves a full-page screenshot into docs/screenshots/ (shown by the README). */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`), fullPage: true });
+  // Transient "Saved" toasts are not part of the view.
+  await page.waitForFunction(() => !document.querySelector('.mantine-Notification-root'), null, {
+    timeout: 10_000,
+  });
+  // The viewport grows to the whole page, so the fixed sidebar reaches the bottom of the image.
+  const viewport = page.viewportSize()!;
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`) });
+  await page.setViewportSize(viewport);
+}
+
+/** Both sandboxes, the real service on a temp profile with the real keychain, and the UI. */
+export interface AppUnderTest {
+  google: GoogleSandbox;
+  severa: SeveraSandbox;
+  demo: DemoGoogleInfo;
+  service: AppService;
+  ui: RendererHarness;
+  page: Page;
+  /** URLs the renderer asked main to open in the system browser. */
+  opened: string[];
+  close(): Promise<void>;
+}
+
+export interface AppUnderTestOptions {
+  systemLanguage: 'fi' | 'en';
+  /** Configure the profile for the demo company through the service before the UI starts. */
+  configured?: boolean;
+}
+
+/** What the wizard asks for, done through the service: for tests that start after set-up. */
+export async function configureForSandboxes(
+  service: AppService,
+  google: GoogleSandbox,
+  severa: SeveraSandbox,
+  demo: DemoGoogleInfo,
+): Promise<void> {
+  const must = <T>(result: Result<T>): T => {
+    if (!result.ok)
+      throw new Error(`configure failed: ${result.error.code} ${result.error.message.en}`);
+    return result.value;
+  };
+  must(
+    await service.updateSettings({
+      google: {
+        apiRoot: google.apiRoot,
+        tokenUrl: google.tokenUrl,
+        domain: demo.domain,
+        testUser: demo.testUser,
+      },
+      severa: { apiRoot: severa.apiRoot },
+    }),
+  );
+  must(
+    await service.importGoogleKey({
+      fileName: 'demo.p12',
+      base64: (await readFile(demo.p12Path)).toString('base64'),
+      password: demo.p12Password,
+      serviceAccountEmail: demo.serviceAccountEmail,
+    }),
+  );
+  const { clientId, clientSecret } = severa.demo!;
+  must(await service.setSeveraCredentials({ clientId, clientSecret }));
+  const types = must(await service.listActivityTypes());
+  const { activityTypeGuids, defaultActivityTypeGuid, personalActivityTypeGuid } =
+    demoActivityTypeChoice(types);
+  must(
+    await service.updateSettings({
+      severa: { activityTypeGuids, defaultActivityTypeGuid, personalActivityTypeGuid },
+    }),
+  );
+}
+
+export async function startAppUnderTest(options: AppUnderTestOptions): Promise<AppUnderTest> {
+  const profileDir = await mkdtemp(join(tmpdir(), 'scs-e2e-'));
+  const google = await startGoogleSandbox({
+    seedDemo: true,
+    demoDir: join(profileDir, 'google-demo'),
+  });
+  const severa = await startSeveraSandbox({ seedDemo: true });
+  const relay = new EventRelay();
+  const opened: string[] = [];
+  const service = createAppService({
+    profileDir,
+    secrets: new KeychainSecretStore(profileDir),
+    settings: new FileSettingsStore(profilePaths(profileDir).settings),
+    logger: silentLogger,
+    version: '0.0.0-e2e',
+    systemLanguage: options.systemLanguage,
+    openExternal: (url) => void opened.push(url),
+    onEvent: relay.emit,
+    backends: coreBackends,
+  });
+  const demo = google.demo!;
+  if (options.configured) await configureForSandboxes(service, google, severa, demo);
+  const ui = await startRenderer({
+    service,
+    relay,
+    locale: options.systemLanguage === 'fi' ? 'fi-FI' : 'en-GB',
+  });
+  return {
+    google,
+    severa,
+    demo,
+    service,
+    ui,
+    page: ui.page,
+    opened,
+    close: async () => {
+      try {
+        await ui.close();
+      } finally {
+        await service.close();
+        await Promise.all([google.close(), severa.close()]);
+        // The keychain entries of this throw-away profile go with it.
+        const secrets = new KeychainSecretStore(profileDir);
+        await Promise.all([
+          secrets.delete('google-private-key'),
+          secrets.delete('severa-client-secret'),
+        ]);
+        await rm(profileDir, { recursive: true, force: true });
+      }
+    },
+  };
 }

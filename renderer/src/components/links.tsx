@@ -23,20 +23,30 @@ export function ExternalLinkButton({
   );
 }
 
-/** Jumps to a step of the set-up checklist, named by its title. */
-export function StepLinkButton({ stepId, ...props }: { stepId: string } & ButtonProps) {
+/**
+ * Jumps to a step of the set-up checklist, named by its title (`short`: just "Fix it", with the
+ * title as its accessible name, for tight table cells).
+ */
+export function StepLinkButton({
+  stepId,
+  short = false,
+  ...props
+}: { stepId: string; short?: boolean } & ButtonProps) {
   const { checklist, goToStep } = useApp();
   const { t, pick } = useI18n();
   const step = checklist.find((s) => s.id === stepId);
+  const label = t('common.goToStep', { title: step ? pick(step.title) : stepId });
   return (
     <Button
       variant="subtle"
       rightSection={<IconArrowRight size={16} aria-hidden />}
       onClick={() => goToStep(stepId)}
       data-step-link={stepId}
+      aria-label={label}
+      title={short ? label : undefined}
       {...props}
     >
-      {t('common.goToStep', { title: step ? pick(step.title) : stepId })}
+      {short ? t('common.fix') : label}
     </Button>
   );
 }

@@ -82,13 +82,15 @@ export function UsersPanel() {
                 <Table.Td>
                   <Switch
                     checked={user.enabled}
-                    disabled={allMode || !user.email}
+                    disabled={!user.email}
                     onChange={(e) => toggle(user, e.currentTarget.checked)}
                     aria-label={t('users.enableUser', { name: user.name })}
                   />
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm">{user.name}</Text>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                    {user.name}
+                  </Text>
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" ff="monospace">
@@ -97,11 +99,11 @@ export function UsersPanel() {
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
-                    <Badge color={MATCH_COLOR[user.match]} variant="light">
+                    <Badge color={MATCH_COLOR[user.match]} variant="light" tt="none">
                       {t(`users.matchState.${user.match}`)}
                     </Badge>
                     {user.step && user.match !== 'ok' && (
-                      <StepLinkButton stepId={user.step} size="compact-xs" />
+                      <StepLinkButton stepId={user.step} size="compact-xs" short />
                     )}
                   </Group>
                 </Table.Td>
