@@ -147,6 +147,21 @@ describe('Scheduler', { timeout: 5_000 }, () => {
     s.stop();
   });
 
+  it('start and resume keep a pending timer unless the interval changed', async () => {
+    const runs = controllableRuns();
+    let interval = 15;
+    const s = new Scheduler({ run: runs.run, intervalMinutes: () => interval });
+    s.start();
+    await vi.advanceTimersByTimeAsync(10 * MINUTE);
+    s.start();
+    s.resume();
+    expect(s.status().nextRunAt?.toISOString()).toBe('2026-03-01T08:15:00.000Z');
+    interval = 30;
+    s.resume();
+    expect(s.status().nextRunAt?.toISOString()).toBe('2026-03-01T08:40:00.000Z');
+    s.stop();
+  });
+
   it('a changed interval applies from the next scheduling on', async () => {
     const runs = controllableRuns();
     let interval = 15;

@@ -38,6 +38,12 @@ describe('window security', () => {
       expect(CSP_HEADER).toContain(directive);
   });
 
+  it("the renderer's meta tag carries the same policy (file:// pages get no headers)", () => {
+    const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
+    expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY);
+  });
+
   it('the shell hands only allowlisted links to the browser', () => {
     expect(
       isAllowedExternalUrl('https://console.cloud.google.com/iam-admin/serviceaccounts?project=p'),

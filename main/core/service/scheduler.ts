@@ -30,6 +30,8 @@ const MINUTE = 60_000;
 
 export class Scheduler<R extends { ok: boolean }> {
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The interval the pending timer was set with. */
+  private timerInterval: number | null = null;
   private nextRunAt: number | null = null;
   private current: Promise<R> | null = null;
   private queued: Promise<R> | null = null;
@@ -43,10 +45,10 @@ export class Scheduler<R extends { ok: boolean }> {
     this.now = options.now ?? Date.now;
   }
 
-  /** Schedules the first run one interval from now (or after the backoff). */
+  /** Turns timed runs on; a timer already pending is kept unless the interval changed. */
   start(): void {
     this.started = true;
-    this.schedule();
+    this.ensureScheduled();
   }
 
   stop(): void {
@@ -63,7 +65,7 @@ export class Scheduler<R extends { ok: boolean }> {
 
   resume(): void {
     this.paused = false;
-    this.schedule();
+    this.ensureScheduled();
   }
 
   /** Runs now, or once more right after the run in progress; resolves with that run's result. */
@@ -131,9 +133,15 @@ export class Scheduler<R extends { ok: boolean }> {
     return Math.min(interval * 2 ** this.failures, Math.max(max, interval));
   }
 
+  private ensureScheduled(): void {
+    if (this.timer && this.timerInterval === this.options.intervalMinutes()) this.emit();
+    else this.schedule();
+  }
+
   private schedule(): void {
     this.clearTimer();
     if (this.started && !this.paused && !this.current) {
+      this.timerInterval = this.options.intervalMinutes();
       const delay = this.delayMs();
       this.nextRunAt = this.now() + delay;
       this.timer = setTimeout(() => {
