@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerActivityTypes } from './cli/activity-types';
 import { registerConfigure } from './cli/configure';
 import { EXIT, UsageError } from './cli/context';
 import { registerSandbox } from './cli/sandbox';
+import { registerUsers } from './cli/users';
 import { isAppError } from './core/errors';
 import { scrub } from './core/log';
 
@@ -19,7 +21,12 @@ const program = new Command('severa-calendar-sync')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: ((p: Command) => void)[] = [registerConfigure, registerSandbox];
+const commands: ((p: Command) => void)[] = [
+  registerUsers,
+  registerActivityTypes,
+  registerConfigure,
+  registerSandbox,
+];
 for (const register of commands) register(program);
 
 try {
