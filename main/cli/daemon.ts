@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { errorFields } from '../core/sync/sync-log';
+import { runSync, type SyncResult } from '../core/sync/engine';
+import { lockProfile, startDaemonLoop } from '../core/sync/daemon-loop';
+import { connectProfile, type ConnectedProfile } from './connect';
+import { openProfile, printJson, UsageError, type CliProfile, type GlobalOptions } from './context';
+import { syncJson } from './sync';
+
+interface DaemonOptions extends GlobalOptions {
+  interval?: string;
+}
+
+const intervalOption = z.coerce.number().int().min(1).max(1440).optional();
+
+/**
+ * The clients are built once and kept (their limiters and Google tokens carry over between
+ * runs); a changed settings file (`configure` while the daemon runs) rebuilds them before the
+ * next run.
+ */
+function connection(profile: CliProfile) {
+  let current: { key: string; connected: ConnectedProfile } | null = null;
+  return {
+    async get(): Promise<ConnectedProfile> {
+      const key = JSON.stringify(profile.settings.get());
+      if (current?.key !== key) {
+        current?.connected.close();
+        current = null;
+        current = { key, connected: await connectProfile(profile) };
+      }
+      return current.connected;
+    },
+    close() {
+      current?.connected.close();
+      current = null;
+    },
+  };
+}
+
+function report(options: DaemonOptions, outcome: { result: SyncResult } | { error: unknown }) {
+  const time = new Date().toISOString();
+  if ('error' in outcome) {
+    const f = errorFields(outcome.error);
+    if (options.json) printJson({ time, ok: false, error: f });
+    else
+      process.stdout.write(
+        `${time} run failed: ${f.message}${f.step ? ` (step ${f.step})` : ''}\n`,
+      );
+    return;
+  }
+  const r = outcome.result;
+  if (options.json) {
+    printJson({ time, ...syncJson(r) });
+    return;
+  }
+  const c = (x: SyncResult['toGoogle']) => `${x.created}+ ${x.updated}~ ${x.deleted}-`;
+  process.stdout.write(
+    `${time} ${r.ok ? 'ok' : r.aborted ? 'stopped' : 'problems'}: ${r.users} users, Severa→Google ${c(r.toGoogle)}, Google→Severa ${c(r.toSevera)}, held ${r.held}, errors ${r.errors.length}\n`,
+  );
+}
+
+async function daemon(options: DaemonOptions): Promise<void> {
+  const interval = intervalOption.safeParse(options.interval);
+  if (!interval.success)
+    throw new UsageError('--interval must be a whole number of minutes, 1…1440');
+  const profile = openProfile(options);
+  const lock = lockProfile(profile.dir);
+  const clients = connection(profile);
+  const logger = profile.logger.child('daemon');
+  const loop = startDaemonLoop({
+    intervalMinutes: () => interval.data ?? profile.settings.get().sync.intervalMinutes,
+    runOnce: async (signal) => {
+      const c = await clients.get();
+      return runSync(
+        {
+          settings: c.settings,
+          severa: c.severa,
+          google: c.google,
+          state: c.state,
+          logger: logger.child('sync'),
+          signal,
+        },
+        {},
+      );
+    },
+    onRun: (outcome) => {
+      report(options, outcome);
+      if ('error' in outcome) logger.warn('run failed', { error: errorFields(outcome.error) });
+    },
+    onStatus: (s) => {
+      if (!s.running && s.nextRunAt) logger.info('next run', { at: s.nextRunAt.toISOString() });
+    },
+  });
+  logger.info('daemon started', { pid: process.pid });
+  // SIGTERM (systemd stop) and SIGINT: the item in progress finishes and is recorded, then exit 0.
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info('stopping', { signal });
+  await loop.stop();
+  clients.close();
+  lock.release();
+  if (!options.json) process.stdout.write(`${new Date().toISOString()} stopped (${signal})\n`);
+}
+
+/** `daemon`: sync on a schedule until stopped; for servers (docs/server-mode.md). */
+export function registerDaemon(program: Command): void {
+  program
+    .command('daemon')
+    .description('sync now and then every interval until SIGTERM/SIGINT (server mode)')
+    .option('--interval <minutes>', 'minutes between runs (default: the profile setting)')
+    .option('--json', 'print one JSON line per run')
+    .action(async (_o: DaemonOptions, cmd: Command) => {
+      await daemon(cmd.optsWithGlobals<DaemonOptions>());
+    });
+}

@@ -1,0 +1,283 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseGoogleKey } from '../../main/core/google/key-import';
+import { createLogger, silentLogger } from '../../main/core/log';
+import { DEMO_GOOGLE_USERS } from '../../main/core/sandbox/demo-company';
+import { startGoogleSandbox, type GoogleSandbox } from '../../main/core/sandbox/google-sandbox';
+import { startSeveraSandbox, type SeveraSandbox } from '../../main/core/sandbox/severa-sandbox';
+import { MemorySecretStore } from '../../main/core/service/memory-secrets';
+import { connectGoogle, connectSevera } from '../../main/core/service/connect';
+import type { ProfileEnv } from '../../main/core/service/backends';
+import type { SeveraUser } from '../../main/core/severa/models';
+import { SEVERA_SCOPES } from '../../main/core/severa/types';
+import { GOOGLE_CALENDAR_SCOPE } from '../../main/core/setup/steps';
+import { KeychainSecretStore } from '../../main/core/store/keychain';
+import { profilePaths } from '../../main/core/store/profile';
+import type { SecretStore } from '../../main/core/store/secrets';
+import { FileSettingsStore, type DeepPartial, type Settings } from '../../main/core/store/settings';
+import {
+  runSync,
+  type SyncDeps,
+  type SyncOptions,
+  type SyncResult,
+} from '../../main/core/sync/engine';
+import { SyncState } from '../../main/core/sync/state';
+import { generateKeyPair } from './google';
+
+/**
+ * A whole company on loopback for reliability tests, the benchmark and anyone else: both
+ * sandboxes, a temp profile configured for them (settings file + secrets, in the real keychain
+ * when the built CLI must read them), and direct access to both sides' data. Two shapes:
+ * `company: 'demo'` is the Kalevala demo company both sandboxes seed (configured from the demo
+ * P12, like a newcomer would); `company: { users: n }` is n people present on both sides with
+ * empty calendars, for tests that build their own data.
+ */
+export interface WorldOptions {
+  company?: 'demo' | { users: number };
+  /** Added to every API answer of both sandboxes. */
+  latencyMs?: number;
+  /** Store the secrets in the OS keychain (needed by `node dist/cli.js`); else in memory. */
+  keychain?: boolean;
+  settings?: DeepPartial<Settings>;
+  /** Severa's limit in the sandbox and the client (default 10/s, the real one). */
+  severaRequestsPerSecond?: number;
+}
+
+export interface WorldUser {
+  email: string;
+  severaGuid: string;
+  timeZone: string;
+}
+
+export interface WorldTypes {
+  meeting: string;
+  personal: string;
+  task: string;
+  holiday: string;
+}
+
+export interface World {
+  google: GoogleSandbox;
+  severa: SeveraSandbox;
+  profileDir: string;
+  /** Synced people (on both sides). */
+  users: WorldUser[];
+  types: WorldTypes;
+  secrets: SecretStore;
+  settings(): Settings;
+  updateSettings(patch: DeepPartial<Settings>): Settings;
+  /** What a command gets: the profile's settings, secrets and debug log. */
+  env(): ProfileEnv;
+  /** The profile's sync state (state.db); close it before a CLI process writes to it. */
+  openState(): SyncState;
+  /** One in-process run through the real clients (as the CLI wires them), state opened and closed. */
+  sync(options?: SyncOptions, deps?: Partial<SyncDeps>): Promise<SyncResult>;
+  close(): Promise<void>;
+}
+
+const WORLD_DOMAIN = 'world.example';
+const WORLD_SERVICE_ACCOUNT = 'sync@world-project.iam.gserviceaccount.com';
+const WORLD_CLIENT_ID = '900000000000000000001';
+const WORLD_SEVERA_CLIENT = 'world-severa-client';
+const ZONES = ['Europe/Helsinki', 'Europe/Stockholm', 'Europe/Berlin'];
+
+export const worldEmail = (index: number) => `user${index}@${WORLD_DOMAIN}`;
+
+interface Configured {
+  users: WorldUser[];
+  types: WorldTypes;
+  privateKeyPem: string;
+  severaSecret: string;
+  settings: DeepPartial<Settings>;
+}
+
+function typeGuid(severa: SeveraSandbox, category: string): string {
+  const t = severa.control.activityTypes
+    .listAll()
+    .find((x) => x.category === category && x.isActive);
+  if (!t) throw new Error(`no active ${category} type in the Severa sandbox`);
+  return t.guid;
+}
+
+function typesOf(severa: SeveraSandbox): WorldTypes {
+  return {
+    meeting: typeGuid(severa, 'CalendarEntry'),
+    personal: typeGuid(severa, 'Personal'),
+    task: typeGuid(severa, 'Task'),
+    holiday: typeGuid(severa, 'Absences'),
+  };
+}
+
+const worldUser = (u: SeveraUser): WorldUser => ({
+  email: (u.email ?? '').toLowerCase(),
+  severaGuid: u.guid,
+  timeZone: u.timezone?.ianaName ?? 'Europe/Helsinki',
+});
+
+function configureDemo(google: GoogleSandbox, severa: SeveraSandbox): Configured {
+  const demo = google.demo!;
+  const key = parseGoogleKey({
+    bytes: readFileSync(demo.p12Path),
+    password: demo.p12Password,
+  });
+  const inGoogle = new Set(DEMO_GOOGLE_USERS);
+  const users = severa.control.users
+    .listAll()
+    .filter((u) => u.isActive && u.email)
+    .map(worldUser)
+    .filter((u) => inGoogle.has(u.email));
+  return {
+    users,
+    types: typesOf(severa),
+    privateKeyPem: key.privateKeyPem,
+    severaSecret: severa.demo!.clientSecret,
+    settings: {
+      google: {
+        serviceAccountEmail: demo.serviceAccountEmail,
+        clientId: demo.clientId,
+        domain: demo.domain,
+        testUser: demo.testUser,
+      },
+      severa: { clientId: severa.demo!.clientId },
+    },
+  };
+}
+
+function configureGenerated(
+  google: GoogleSandbox,
+  severa: SeveraSandbox,
+  count: number,
+): Configured {
+  const key = generateKeyPair();
+  google.control.registerServiceAccount(WORLD_SERVICE_ACCOUNT, WORLD_CLIENT_ID, key.publicKeyPem);
+  google.control.authorize(WORLD_CLIENT_ID, [GOOGLE_CALENDAR_SCOPE]);
+  const severaSecret = `world-secret-${Math.random().toString(36).slice(2)}`;
+  severa.control.addClient(WORLD_SEVERA_CLIENT, severaSecret, SEVERA_SCOPES);
+  const put = (name: string, category: 'CalendarEntry' | 'Personal' | 'Task' | 'Absences') =>
+    severa.control.activityTypes.put({
+      name,
+      category,
+      isActive: true,
+      isDefault: category === 'CalendarEntry',
+    }).guid;
+  const types: WorldTypes = {
+    meeting: put('Meeting', 'CalendarEntry'),
+    personal: put('Personal', 'Personal'),
+    task: put('Task', 'Task'),
+    holiday: put('Holiday', 'Absences'),
+  };
+  const users: WorldUser[] = [];
+  for (let i = 0; i < count; i++) {
+    const timeZone = ZONES[i % ZONES.length] as string;
+    const email = worldEmail(i);
+    google.control.addUser(email, { timeZone });
+    const u = severa.control.users.put({
+      firstName: 'User',
+      lastName: String(i),
+      email,
+      isActive: true,
+      timezone: { ianaName: timeZone, name: timeZone },
+    });
+    users.push(worldUser(u));
+  }
+  return {
+    users,
+    types,
+    privateKeyPem: key.privateKeyPem,
+    severaSecret,
+    settings: {
+      google: {
+        serviceAccountEmail: WORLD_SERVICE_ACCOUNT,
+        clientId: WORLD_CLIENT_ID,
+        domain: WORLD_DOMAIN,
+        testUser: users[0]?.email ?? null,
+      },
+      severa: { clientId: WORLD_SEVERA_CLIENT },
+    },
+  };
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const demo = options.company === 'demo' || options.company === undefined;
+  const latencyMs = options.latencyMs ?? 0;
+  const google = await startGoogleSandbox({ seedDemo: demo, latencyMs });
+  const severa = await startSeveraSandbox({
+    seedDemo: demo,
+    latencyMs,
+    requestsPerSecond: options.severaRequestsPerSecond,
+  });
+  const company = options.company;
+  const configured = demo
+    ? configureDemo(google, severa)
+    : configureGenerated(google, severa, typeof company === 'object' ? company.users : 0);
+
+  const profileDir = mkdtempSync(join(tmpdir(), 'severa-world-'));
+  const paths = profilePaths(profileDir);
+  const store = new FileSettingsStore(paths.settings);
+  store.update({
+    ...configured.settings,
+    google: { ...configured.settings.google, apiRoot: google.apiRoot, tokenUrl: google.tokenUrl },
+    severa: {
+      ...configured.settings.severa,
+      apiRoot: severa.apiRoot,
+      defaultActivityTypeGuid: configured.types.meeting,
+      personalActivityTypeGuid: configured.types.personal,
+      ...(options.severaRequestsPerSecond && {
+        requestsPerSecond: options.severaRequestsPerSecond,
+      }),
+    },
+  });
+  if (options.settings) store.update(options.settings);
+  const secrets: SecretStore = options.keychain
+    ? new KeychainSecretStore(profileDir)
+    : new MemorySecretStore();
+  await secrets.set('google-private-key', configured.privateKeyPem);
+  await secrets.set('severa-client-secret', configured.severaSecret);
+  const logger = options.keychain ? createLogger(paths.debugLog, 'world') : silentLogger;
+
+  const env = (): ProfileEnv => ({ dir: profileDir, settings: store.get(), secrets, logger });
+  const openState = () => SyncState.open(paths.state);
+
+  return {
+    google,
+    severa,
+    profileDir,
+    users: configured.users,
+    types: configured.types,
+    secrets,
+    settings: () => store.get(),
+    updateSettings: (patch) => store.update(patch),
+    env,
+    openState,
+    async sync(syncOptions = {}, deps = {}) {
+      const profile = env();
+      const severaClient = await connectSevera(profile);
+      const googleClient = await connectGoogle(profile);
+      const state = openState();
+      try {
+        return await runSync(
+          {
+            settings: profile.settings,
+            severa: severaClient,
+            google: googleClient,
+            state,
+            ...deps,
+          },
+          syncOptions,
+        );
+      } finally {
+        googleClient.close();
+        state.close();
+      }
+    },
+    async close() {
+      await Promise.all([google.close(), severa.close()]);
+      if (options.keychain) {
+        await secrets.delete('google-private-key');
+        await secrets.delete('severa-client-secret');
+      }
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
