@@ -34,6 +34,8 @@ export interface GoogleCalendarsOptions {
   retry?: Partial<RetryPolicy>;
   /** How long a user stays paused after `quotaExceeded` (Google: "for hours"). */
   quotaPauseMs?: number;
+  /** The budgets' window; Google counts per minute (default: a minute plus a margin). Tests shorten it. */
+  quotaWindowMs?: number;
 }
 
 /** What the engine, the diagnostics and the benchmark see of the Google side. */
@@ -101,10 +103,8 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
   };
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const quotaPauseMs = options.quotaPauseMs ?? DEFAULT_QUOTA_PAUSE_MS;
-  const projectLimiter = new SlidingWindowLimiter(
-    settings.projectRequestsPerMinute,
-    GOOGLE_QUOTA_WINDOW_MS,
-  );
+  const quotaWindowMs = options.quotaWindowMs ?? GOOGLE_QUOTA_WINDOW_MS;
+  const projectLimiter = new SlidingWindowLimiter(settings.projectRequestsPerMinute, quotaWindowMs);
   const users = new Map<string, UserClient>();
   const pausedUntil = new Map<string, number>();
   let apiRequests = 0;
@@ -148,10 +148,7 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
     const key = user.trim().toLowerCase();
     let client = users.get(key);
     if (!client) {
-      const limiter = new SlidingWindowLimiter(
-        settings.userRequestsPerMinute,
-        GOOGLE_QUOTA_WINDOW_MS,
-      );
+      const limiter = new SlidingWindowLimiter(settings.userRequestsPerMinute, quotaWindowMs);
       const jwt = new googleAuth.JWT({
         email,
         key: privateKeyPem,

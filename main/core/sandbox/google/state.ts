@@ -36,6 +36,8 @@ const FAULT_ORDER: FaultKind[] = [
 export interface RateLimits {
   perUserPerMinute: number;
   perProjectPerMinute: number;
+  /** The window the limits count in: Google's minute, shorter in tests. */
+  windowMs: number;
 }
 
 /** One request the sandbox answered (control requests are not recorded). */
@@ -87,8 +89,11 @@ interface SandboxUser {
   store: CalendarStore;
 }
 
-const DEFAULT_LIMITS: RateLimits = { perUserPerMinute: 600, perProjectPerMinute: 10_000 };
-const MINUTE_MS = 60_000;
+const DEFAULT_LIMITS: RateLimits = {
+  perUserPerMinute: 600,
+  perProjectPerMinute: 10_000,
+  windowMs: 60_000,
+};
 const MAX_LOGGED_REQUESTS = 10_000;
 
 const norm = (email: string) => email.trim().toLowerCase();
@@ -153,7 +158,7 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
     const window = this.userWindows.get(user) ?? [];
     this.userWindows.set(user, window);
     for (const w of [window, this.projectWindow])
-      while (w.length > 0 && (w[0] as number) <= now - MINUTE_MS) w.shift();
+      while (w.length > 0 && (w[0] as number) <= now - this.limits.windowMs) w.shift();
     if (window.length >= this.limits.perUserPerMinute) return 'user';
     if (this.projectWindow.length >= this.limits.perProjectPerMinute) return 'project';
     window.push(now);
