@@ -183,6 +183,25 @@ const scopeUsable = (previous: readonly CheckResult[], scope: SeveraScope) => {
   return scopes?.scopes?.find((s) => s.scope === scope)?.result !== 'missing';
 };
 
+/** The client the token check connected, or why a check that needs `scope` is skipped. */
+function connectedFor(
+  ctx: SeveraCheckContext,
+  previous: readonly CheckResult[],
+  scope: SeveraScope,
+): SeveraClient | CheckOutcome {
+  const severa = connected.get(ctx);
+  if (!severa) return skipped(AFTER_TOKEN);
+  if (!scopeUsable(previous, scope)) {
+    return skipped(
+      localized(
+        `Ohitettu: käyttöoikeus ${scope} puuttuu.`,
+        `Skipped: the scope ${scope} is missing.`,
+      ),
+    );
+  }
+  return severa;
+}
+
 const tokenCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.token',
   title: localized('Severan REST API -tunnukset', 'Severa REST API credentials'),
@@ -263,16 +282,8 @@ const addonCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.addon',
   title: localized('Severan lisäosa', "Severa's add-on"),
   async run(ctx, previous) {
-    const severa = connected.get(ctx);
-    if (!severa) return skipped(AFTER_TOKEN);
-    if (!scopeUsable(previous, 'activities:read')) {
-      return skipped(
-        localized(
-          'Ohitettu: käyttöoikeus activities:read puuttuu.',
-          'Skipped: the scope activities:read is missing.',
-        ),
-      );
-    }
+    const severa = connectedFor(ctx, previous, 'activities:read');
+    if ('status' in severa) return severa;
     try {
       await someActivity(severa);
       return outcome(
@@ -377,16 +388,8 @@ const activityTypesCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.activity-types',
   title: localized('Synkronoitavat tapahtumatyypit', 'Activity types to sync'),
   async run(ctx, previous) {
-    const severa = connected.get(ctx);
-    if (!severa) return skipped(AFTER_TOKEN);
-    if (!scopeUsable(previous, 'settings:read')) {
-      return skipped(
-        localized(
-          'Ohitettu: käyttöoikeus settings:read puuttuu.',
-          'Skipped: the scope settings:read is missing.',
-        ),
-      );
-    }
+    const severa = connectedFor(ctx, previous, 'settings:read');
+    if ('status' in severa) return severa;
     const types: ActivityType[] = [];
     for await (const type of severa.listActivityTypes()) types.push(type);
     const { activityTypeGuids, personalActivityTypeGuid, defaultActivityTypeGuid } =
@@ -431,16 +434,8 @@ const usersCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.users',
   title: localized('Käyttäjät Severassa ja Googlessa', 'Users in Severa and Google'),
   async run(ctx, previous) {
-    const severa = connected.get(ctx);
-    if (!severa) return skipped(AFTER_TOKEN);
-    if (!scopeUsable(previous, 'users:read')) {
-      return skipped(
-        localized(
-          'Ohitettu: käyttöoikeus users:read puuttuu.',
-          'Skipped: the scope users:read is missing.',
-        ),
-      );
-    }
+    const severa = connectedFor(ctx, previous, 'users:read');
+    if ('status' in severa) return severa;
     const users: SeveraUser[] = [];
     for await (const user of severa.listUsers({ isActive: true })) users.push(user);
     let probeErrors = 0;
