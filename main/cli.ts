@@ -2,7 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { registerActivityTypes } from './cli/activity-types';
 import { registerConfigure } from './cli/configure';
 import { EXIT, UsageError } from './cli/context';
+import { registerDaemon } from './cli/daemon';
+import { registerDemo } from './cli/demo';
+import { registerLog } from './cli/log';
+import { registerReset } from './cli/reset';
 import { registerSandbox } from './cli/sandbox';
+import { registerStatus } from './cli/status';
+import { registerSync } from './cli/sync';
 import { registerUsers } from './cli/users';
 import { isAppError } from './core/errors';
 import { scrub } from './core/log';
@@ -26,6 +32,12 @@ const commands: ((p: Command) => void)[] = [
   registerActivityTypes,
   registerConfigure,
   registerSandbox,
+  registerSync,
+  registerStatus,
+  registerLog,
+  registerReset,
+  registerDaemon,
+  registerDemo,
 ];
 for (const register of commands) register(program);
 

@@ -87,13 +87,11 @@ describe('runSync', () => {
   it('carries an edit, a move and a deletion from each side in one run', async () => {
     const a = meeting('Planning', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
     const b = meeting('Retro', '2026-11-28T10:00:00+02:00', '2026-11-28T11:00:00+02:00');
-    const ev = google
-      .cal(AINO)
-      .userCreate({
-        summary: 'Lunch',
-        start: { dateTime: '2026-11-26T12:00:00+02:00' },
-        end: { dateTime: '2026-11-26T13:00:00+02:00' },
-      });
+    const ev = google.cal(AINO).userCreate({
+      summary: 'Lunch',
+      start: { dateTime: '2026-11-26T12:00:00+02:00' },
+      end: { dateTime: '2026-11-26T13:00:00+02:00' },
+    });
     await sync();
     severa.userEdit(a.guid, {
       name: 'Planning (moved)',
@@ -152,13 +150,11 @@ describe('runSync', () => {
 
   it('re-adopts everything with the database lost, creating no duplicate', async () => {
     meeting('One', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
-    google
-      .cal(AINO)
-      .userCreate({
-        summary: 'Two',
-        start: { dateTime: '2026-11-26T12:00:00+02:00' },
-        end: { dateTime: '2026-11-26T13:00:00+02:00' },
-      });
+    google.cal(AINO).userCreate({
+      summary: 'Two',
+      start: { dateTime: '2026-11-26T12:00:00+02:00' },
+      end: { dateTime: '2026-11-26T13:00:00+02:00' },
+    });
     await sync();
     state = SyncState.open(':memory:');
     const r = await sync();

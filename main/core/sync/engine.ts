@@ -55,6 +55,8 @@ export interface SyncOptions {
   heldDecision?: 'confirm' | 'reject';
   /** Users synced at the same time; the clients' limiters keep every budget. */
   concurrency?: number;
+  /** Look for Severa deletions now, whatever the sweep intervals say ("check everything"). */
+  sweep?: 'near' | 'full';
 }
 
 export interface DirectionCounts {
@@ -198,14 +200,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
         ],
       });
     }
-    const severaRead = await readSevera(
-      deps,
-      synced,
-      categories,
-      window,
-      now,
-      options.users !== undefined,
-    );
+    const severaRead = await readSevera(deps, synced, categories, window, now, options);
     result.users = synced.length;
 
     const userRun = (u: SyncedUser) =>
@@ -288,22 +283,27 @@ const summaryCounts = (r: SyncResult) => ({
   errors: r.errors.length,
 });
 
-/** `pre.account-change`: another Google domain or client id stops sync until `reset`. */
+const accountOf = (settings: Settings) => ({
+  domain: settings.google.domain ?? '',
+  clientId: settings.google.clientId ?? '',
+});
+
+/** `pre.account-change`: the Google domain or client id differs from the one synced so far. */
+export function accountChanged(settings: Settings, state: SyncState): boolean {
+  const current = accountOf(settings);
+  const domain = state.getMeta(META.domain);
+  const clientId = state.getMeta(META.clientId);
+  if (domain === null && clientId === null) return false;
+  return domain !== current.domain || clientId !== current.clientId;
+}
+
+/** Another Google account stops sync until `reset`; the first run remembers the account. */
 function checkAccount(settings: Settings, state: SyncState, dryRun: boolean): void {
-  const current = {
-    domain: settings.google.domain ?? '',
-    clientId: settings.google.clientId ?? '',
-  };
-  const stored = { domain: state.getMeta(META.domain), clientId: state.getMeta(META.clientId) };
-  if (stored.domain === null && stored.clientId === null) {
-    if (!dryRun) {
-      state.setMeta(META.domain, current.domain);
-      state.setMeta(META.clientId, current.clientId);
-    }
-    return;
+  if (accountChanged(settings, state)) throw accountChangedError();
+  if (!dryRun && state.getMeta(META.domain) === null) {
+    state.setMeta(META.domain, accountOf(settings).domain);
+    state.setMeta(META.clientId, accountOf(settings).clientId);
   }
-  if (stored.domain !== current.domain || stored.clientId !== current.clientId)
-    throw accountChangedError();
 }
 
 function syncWindow(settings: Settings, now: Date): Window {
@@ -370,7 +370,7 @@ async function readSevera(
   categories: Map<string, ActivityCategory>,
   window: Window,
   now: Date,
-  partialRun: boolean,
+  options: SyncOptions,
 ): Promise<SeveraRead> {
   const { settings, state } = deps;
   const watermark = state.getMeta(META.watermark);
@@ -378,9 +378,15 @@ async function readSevera(
     const at = state.getMeta(key);
     return at ? now.getTime() - Date.parse(at) : Number.POSITIVE_INFINITY;
   };
+  // A run for some users only lists the window: the shared watermark is not theirs to use.
   const fullSweep =
-    !watermark || partialRun || age(META.fullSweep) >= settings.sync.fullSweepHours * 3_600_000;
-  const nearSweep = !fullSweep && age(META.nearSweep) >= settings.sync.nearSweepMinutes * 60_000;
+    options.sweep === 'full' ||
+    !watermark ||
+    options.users !== undefined ||
+    age(META.fullSweep) >= settings.sync.fullSweepHours * 3_600_000;
+  const nearSweep =
+    !fullSweep &&
+    (options.sweep === 'near' || age(META.nearSweep) >= settings.sync.nearSweepMinutes * 60_000);
   const range = (w: Window): ActivityQuery => ({
     startDateTime: new Date(w.start).toISOString(),
     endDateTime: new Date(w.end).toISOString(),

@@ -169,6 +169,14 @@ export class SyncState {
     return Number((this.db.prepare('SELECT count(*) AS n FROM links').get() as Row).n);
   }
 
+  /** Synced items per user, for `status`. */
+  linkCounts(): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT user, count(*) AS n FROM links GROUP BY user')
+      .all() as Row[];
+    return new Map(rows.map((r) => [String(r.user), Number(r.n)]));
+  }
+
   heldLinks(user?: string): Link[] {
     const rows = user
       ? this.db.prepare('SELECT * FROM links WHERE held IS NOT NULL AND user = ?').all(user)

@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { runSync, type SyncResult } from '../core/sync/engine';
+import { connectProfile } from './connect';
+import { EXIT, openProfile, printJson, UsageError, type GlobalOptions } from './context';
+
+interface SyncCommandOptions extends GlobalOptions {
+  dryRun?: boolean;
+  user?: string[];
+  confirmHeld?: boolean;
+  rejectHeld?: boolean;
+  concurrency?: string;
+}
+
+const emails = z.array(z.string().trim().toLowerCase().email()).optional();
+
+/** The JSON `sync --json` prints (issue 4), plus the dry run's plan and the flagged users. */
+export function syncJson(r: SyncResult) {
+  return {
+    ok: r.ok,
+    dryRun: r.dryRun,
+    aborted: r.aborted,
+    users: r.users,
+    toGoogle: r.toGoogle,
+    toSevera: r.toSevera,
+    adopted: r.adopted,
+    conflicts: r.conflicts,
+    held: r.held,
+    errors: r.errors,
+    skipped: r.skipped,
+    stopped: r.stopped,
+    ...(r.dryRun && { plan: r.plan }),
+  };
+}
+
+function printHuman(r: SyncResult): void {
+  const line = (label: string, c: SyncResult['toGoogle']) =>
+    `${label}: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted`;
+  const out = [
+    `${r.dryRun ? 'Dry run (nothing written)' : 'Sync'} ${r.ok ? 'ok' : 'finished with problems'}: ${r.users} users`,
+    line('  Severa → Google', r.toGoogle),
+    line('  Google → Severa', r.toSevera),
+    `  adopted ${r.adopted}, conflicts ${r.conflicts}, held deletions ${r.held}`,
+    ...r.plan.map(
+      (p) =>
+        `  plan ${p.user} ${p.action} ${p.title ?? ''} (${p.severaGuid ?? '-'} / ${p.googleId ?? '-'})`,
+    ),
+    ...r.skipped.map((s) => `  skipped ${s.user}: ${s.message} (step ${s.step})`),
+    ...r.errors.map(
+      (e) => `  error ${e.user ?? ''}: ${e.message}${e.step ? ` (step ${e.step})` : ''}`,
+    ),
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+async function sync(options: SyncCommandOptions): Promise<void> {
+  if (options.confirmHeld && options.rejectHeld) {
+    throw new UsageError('--confirm-held and --reject-held exclude each other');
+  }
+  const users = emails.safeParse(options.user);
+  if (!users.success) throw new UsageError('--user must be an e-mail address');
+  const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new UsageError('--concurrency must be a whole number ≥ 1');
+  }
+  const profile = openProfile(options);
+  const connected = await connectProfile(profile);
+  // SIGINT/SIGTERM: the current item finishes, then the run stops and records cleanly.
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const result = await runSync(
+      {
+        settings: connected.settings,
+        severa: connected.severa,
+        google: connected.google,
+        state: connected.state,
+        logger: profile.logger.child('sync'),
+        signal: abort.signal,
+      },
+      {
+        dryRun: options.dryRun,
+        users: users.data,
+        heldDecision: options.confirmHeld ? 'confirm' : options.rejectHeld ? 'reject' : undefined,
+        concurrency,
+      },
+    );
+    if (options.json) printJson(syncJson(result));
+    else printHuman(result);
+    process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    connected.close();
+  }
+}
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description('run one two-way sync now')
+    .option('--dry-run', 'print the plan; write nothing on either side or locally')
+    .option('--user <email...>', 'only these users (the Severa watermark then stays)')
+    .option('--confirm-held', 'apply the deletions held for confirmation')
+    .option('--reject-held', 'bring back what the held deletions would have removed')
+    .option('--concurrency <n>', 'users synced at the same time', '4')
+    .option('--json', 'print {"ok":…,"users":…,"toGoogle":{…},"toSevera":{…},…}')
+    .action(async (_o: SyncCommandOptions, cmd: Command) => {
+      await sync(cmd.optsWithGlobals<SyncCommandOptions>());
+    });
+}
