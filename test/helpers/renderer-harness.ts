@@ -181,12 +181,12 @@ export async function startRenderer(options: RendererOptions): Promise<RendererH
 /** Saves a full-page screenshot into docs/screenshots/ (shown by the README). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   // Transient "Saved" toasts are not part of the view.
-  await page.waitForFunction(() => !document.querySelector('.mantine-Notification-root'), null, {
+  await page.waitForFunction("!document.querySelector('.mantine-Notification-root')", null, {
     timeout: 10_000,
   });
   // The viewport grows to the whole page, so the fixed sidebar reaches the bottom of the image.
   const viewport = page.viewportSize()!;
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const height = await page.evaluate<number>('document.documentElement.scrollHeight');
   await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
   await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`) });
   await page.setViewportSize(viewport);

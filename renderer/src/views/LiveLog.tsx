@@ -63,11 +63,20 @@ function LogRow({ entry }: { entry: LogEntryDto }) {
       <Text size="xs" w={90} style={{ flexShrink: 0 }}>
         {entry.direction ? t(`log.directionShort.${entry.direction}`) : ''}
       </Text>
-      <Text size="xs" ff="monospace" w={250} truncate style={{ flexShrink: 0 }}>
+      <Text size="xs" ff="monospace" w={230} truncate style={{ flexShrink: 0 }}>
         {entry.user ?? ''}
       </Text>
-      <Text size="sm" truncate style={{ flex: 1 }} title={entry.message}>
-        {entry.message}
+      <Text size="sm" fw={500} w={170} truncate style={{ flexShrink: 0 }}>
+        {t(`log.action.${entry.action}`, { defaultValue: entry.action })}
+      </Text>
+      <Text
+        size="sm"
+        c={entry.message ? undefined : 'dimmed'}
+        truncate
+        style={{ flex: 1 }}
+        title={entry.message}
+      >
+        {entry.message || t(`log.result.${entry.result}`, { defaultValue: entry.result })}
       </Text>
     </Group>
   );

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
+
+const AINO = 'aino.virtanen@kalevala.example';
+
+/**
+ * Sync now from the dashboard against both sandboxes: the calendars change on both sides, and
+ * the entries arrive in the live log while the run is going (the log starts empty).
+ */
+describe('Sync now and the live log (Chromium)', () => {
+  let app: AppUnderTest;
+
+  beforeAll(async () => {
+    app = await startAppUnderTest({ systemLanguage: 'en', configured: true });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const logCount = async () => {
+    const text = (await app.page.getByTestId('log-count').textContent()) ?? '';
+    const [shown, total] = (text.match(/\d+/g) ?? []).map(Number);
+    return { shown: shown ?? 0, total: total ?? 0 };
+  };
+
+  it('changes the sandbox calendars and streams the entries into the live log', async () => {
+    const { page, google, severa } = app;
+    const googleBefore = google.control.listAll(AINO).length;
+    const severaBefore = severa.control.activities.listAll().length;
+
+    await page.locator('[data-nav="dashboard"]').click();
+    await page.getByText('No entries yet. Press Sync now.').waitFor();
+    await page.getByTestId('sync-now').click();
+    await page.locator('[data-testid="sync-now"]:not([data-loading])').waitFor({ timeout: 45_000 });
+    await page.locator('[data-log-entry]').first().waitFor();
+
+    expect(google.control.listAll(AINO).length).toBeGreaterThan(googleBefore);
+    expect(severa.control.activities.listAll().length).toBeGreaterThan(severaBefore);
+    expect(await page.getByTestId('last-run').textContent()).not.toBe('–');
+    const created = await page.locator('[data-count="created"]').allTextContents();
+    expect(created.map(Number).every((n) => n > 0)).toBe(true);
+    const { shown, total } = await logCount();
+    expect(total).toBeGreaterThan(0);
+    expect(shown).toBe(total);
+    await screenshot(page, 'dashboard-en');
+    await page.getByText('Suomi', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Yleiskatsaus' }).waitFor();
+    await screenshot(page, 'dashboard-fi');
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  });
+
+  it('filters the log by direction and user, and searches it', async () => {
+    const { page } = app;
+    const all = (await logCount()).total;
+    await page.getByRole('combobox', { name: 'Direction' }).click();
+    await page.getByRole('option', { name: '→ Severa' }).click();
+    const toSevera = (await logCount()).shown;
+    expect(toSevera).toBeGreaterThan(0);
+    expect(toSevera).toBeLessThan(all);
+    const directions = await page.locator('[data-log-entry]').allTextContents();
+    expect(directions.every((row) => row.includes('→ Severa'))).toBe(true);
+
+    await page.getByRole('combobox', { name: 'Direction' }).click();
+    await page.getByRole('option', { name: '→ Severa' }).click(); // a second click clears it
+    await expect.poll(async () => (await logCount()).shown).toBe(all);
+
+    await page.getByRole('textbox', { name: 'Search' }).fill('kerttu');
+    await expect.poll(async () => (await logCount()).shown).toBeLessThan(all);
+    const rows = await page.locator('[data-log-entry]').allTextContents();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.toLowerCase().includes('kerttu'))).toBe(true);
+    await page.getByRole('textbox', { name: 'Search' }).fill('');
+    await expect.poll(async () => (await logCount()).shown).toBe(all);
+  });
+
+  it('shows an edit made in Google arriving in Severa on the next Sync now', async () => {
+    const { page, google, severa } = app;
+    // A plain meeting that came from Google and now has its Severa twin (linked on the event).
+    const meeting = google.control
+      .listAll(AINO)
+      .find(
+        (e) =>
+          e.status !== 'cancelled' &&
+          e.extendedProperties?.private?.origin === 'google' &&
+          !e.recurrence &&
+          !e.recurringEventId &&
+          e.visibility !== 'private',
+      );
+    const twin = meeting?.extendedProperties?.private?.severaGuid;
+    expect(twin).toBeDefined();
+    google.control.editEvent(AINO, meeting!.id!, { summary: 'Moved to the big room' });
+    const before = (await logCount()).total;
+    await page.getByTestId('sync-now').click();
+    await page.locator('[data-testid="sync-now"]:not([data-loading])').waitFor({ timeout: 45_000 });
+    await expect.poll(async () => (await logCount()).total).toBeGreaterThan(before);
+    expect(severa.control.activities.get(twin!)?.name).toBe('Moved to the big room');
+  });
+});
