@@ -14,23 +14,10 @@ interface SyncCommandOptions extends GlobalOptions {
 
 const emails = z.array(z.string().trim().toLowerCase().email()).optional();
 
-/** The JSON `sync --json` prints (issue 4), plus the dry run's plan and the flagged users. */
+/** The JSON `sync --json` prints (issue 4), plus the flagged users and, in a dry run, the plan. */
 export function syncJson(r: SyncResult) {
-  return {
-    ok: r.ok,
-    dryRun: r.dryRun,
-    aborted: r.aborted,
-    users: r.users,
-    toGoogle: r.toGoogle,
-    toSevera: r.toSevera,
-    adopted: r.adopted,
-    conflicts: r.conflicts,
-    held: r.held,
-    errors: r.errors,
-    skipped: r.skipped,
-    stopped: r.stopped,
-    ...(r.dryRun && { plan: r.plan }),
-  };
+  const { plan, runId: _runId, ...summary } = r;
+  return r.dryRun ? { ...summary, plan } : summary;
 }
 
 function printHuman(r: SyncResult): void {

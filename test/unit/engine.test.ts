@@ -167,4 +167,147 @@ describe('runSync', () => {
     expect(severa.activities.size).toBe(2);
     expect(google.cal(AINO).live()).toHaveLength(2);
   });
+
+  it('a dry run plans and writes nothing, on either side or locally', async () => {
+    meeting('Plan me', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    const writesBefore = google.cal(AINO).events.size;
+    const r = await sync({ dryRun: true });
+    expect(r).toMatchObject({ ok: true, dryRun: true, runId: null, toGoogle: { created: 1 } });
+    expect(r.plan).toEqual([
+      expect.objectContaining({ user: AINO, action: 'create-google', title: 'Plan me' }),
+    ]);
+    expect(google.cal(AINO).events.size).toBe(writesBefore);
+    expect([
+      state.countLinks(),
+      state.lastRun({ includeDryRuns: true }),
+      state.queryLog().length,
+    ]).toEqual([0, null, 0]);
+    expect(live.some((e) => e.action === 'run-start')).toBe(true);
+  });
+
+  it('honours the abort signal between items and finishes the rest on the next run', async () => {
+    for (let i = 0; i < 5; i++)
+      meeting(`M${i}`, `2026-11-2${i}T10:00:00+02:00`, `2026-11-2${i}T11:00:00+02:00`);
+    const abort = new AbortController();
+    clock.tick();
+    const r = await runSync(
+      {
+        settings,
+        severa,
+        google,
+        state,
+        now: clock.now,
+        signal: abort.signal,
+        onLogEntry: (e) => e.action === 'create-google' && abort.abort(),
+      },
+      {},
+    );
+    expect(r).toMatchObject({ aborted: true, ok: false, toGoogle: { created: 1 } });
+    expect(state.countLinks()).toBe(1);
+    const rest = await sync();
+    expect(rest).toMatchObject({ ok: true, toGoogle: { created: 4 } });
+    expect(google.cal(AINO).live()).toHaveLength(5);
+  });
+
+  it('a crash between a remote write and its record repeats nothing: the next run adopts', async () => {
+    meeting('Severa side', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    google.cal(AINO).userCreate({
+      summary: 'Google side',
+      start: { dateTime: '2026-11-27T10:00:00+02:00' },
+      end: { dateTime: '2026-11-27T11:00:00+02:00' },
+    });
+    const record = state.record.bind(state);
+    state.record = (change) => {
+      if (change.upsert?.length) throw new Error('disk full');
+      record(change);
+    };
+    const crashed = await sync();
+    expect(crashed.ok).toBe(false);
+    expect(crashed.errors.map((e) => e.message)).toEqual(['disk full', 'disk full']);
+    state.record = record;
+    const r = await sync();
+    expect(r).toMatchObject({
+      ok: true,
+      adopted: 2,
+      toGoogle: { created: 0 },
+      toSevera: { created: 0 },
+    });
+    expect(severa.activities.size).toBe(2);
+    expect(google.cal(AINO).live()).toHaveLength(2);
+  });
+
+  it('lists in full after the sync token expired (410) and keeps every link', async () => {
+    meeting('Kept', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    await sync();
+    google.cal(AINO).expireToken = true;
+    const r = await sync();
+    expect(r).toMatchObject({
+      ok: true,
+      toGoogle: { created: 0, deleted: 0 },
+      toSevera: { created: 0, deleted: 0 },
+    });
+    expect(state.countLinks()).toBe(1);
+  });
+
+  it("a participant deleting their copy leaves the meeting; the owner's copy stays", async () => {
+    const a = meeting('Team day', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    await severa.addParticipant(a.guid, 'user-ilmari');
+    await sync();
+    expect(
+      google
+        .cal(ILMARI)
+        .live()
+        .map((e) => e.summary),
+    ).toEqual(['Team day']);
+    google.cal(ILMARI).userDelete(googleCopyId(a.guid, ILMARI));
+    const r = await sync();
+    expect(r.toSevera.deleted).toBe(1);
+    expect(severa.activities.has(a.guid)).toBe(true);
+    expect(severa.participants.get(a.guid)).toEqual([]);
+    expect(google.cal(AINO).live()).toHaveLength(1);
+  });
+
+  it('syncs only the users asked for', async () => {
+    meeting('Aino only', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    google.cal(ILMARI).userCreate({
+      summary: 'Ilmari only',
+      start: { dateTime: '2026-11-27T10:00:00+02:00' },
+      end: { dateTime: '2026-11-27T11:00:00+02:00' },
+    });
+    const r = await sync({ users: [ILMARI] });
+    expect(r).toMatchObject({ users: 1, toGoogle: { created: 0 }, toSevera: { created: 1 } });
+    expect(google.cal(AINO).live()).toHaveLength(0);
+  });
+
+  it('does not bring declined invitations, out-of-office blocks or meetings another synced user organises', async () => {
+    const slot = {
+      start: { dateTime: '2026-11-27T10:00:00+02:00' },
+      end: { dateTime: '2026-11-27T11:00:00+02:00' },
+    };
+    google
+      .cal(AINO)
+      .userCreate({
+        ...slot,
+        summary: 'Declined',
+        attendees: [{ email: AINO, self: true, responseStatus: 'declined' }],
+      });
+    google.cal(AINO).userCreate({ ...slot, summary: 'Away', eventType: 'outOfOffice' });
+    google
+      .cal(AINO)
+      .userCreate({
+        ...slot,
+        summary: "Ilmari's meeting",
+        organizer: { email: ILMARI, self: false },
+      });
+    google
+      .cal(AINO)
+      .userCreate({
+        ...slot,
+        summary: 'External meeting',
+        organizer: { email: 'boss@other.example', self: false },
+      });
+    const r = await sync();
+    expect(r.toSevera.created).toBe(1);
+    expect([...severa.activities.values()].map((a) => a.name)).toEqual(['External meeting']);
+  });
 });
