@@ -1,0 +1,124 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pemFragments } from '../helpers/leaks';
+import { startWorld, type World, type WorldUser } from '../helpers/world';
+
+/*
+ * `sync`, `status`, `log` and `reset` through the built CLI, with the secrets in the real
+ * keychain and both sandboxes on loopback: run under `bash scripts/with-keyring.sh`.
+ */
+const REPO = resolve(import.meta.dirname, '../..');
+const CLI = join(REPO, 'dist/cli.js');
+
+let world: World;
+let aino: WorldUser;
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(
+      'node',
+      [CLI, '--profile', world.profileDir, ...args],
+      { cwd: REPO, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end('');
+  });
+}
+
+const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+beforeAll(async () => {
+  execFileSync('node', ['scripts/build.mjs', '--only', 'cli'], { cwd: REPO, timeout: 60_000 });
+  world = await startWorld({ company: { users: 2 }, keychain: true });
+  aino = world.users[0] as WorldUser;
+  world.severa.control.activities.put({
+    name: 'Quarterly review',
+    startDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+    endDateTime: new Date(Date.now() + 90_000_000).toISOString(),
+    activityType: { guid: world.types.meeting },
+    ownerUser: { guid: aino.severaGuid },
+  });
+});
+afterAll(async () => world?.close());
+
+describe('the sync commands', () => {
+  it('sync --dry-run --json prints the plan and writes nothing', async () => {
+    const r = await cli(['sync', '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    const out = json(r.stdout);
+    expect(out).toMatchObject({
+      ok: true,
+      dryRun: true,
+      users: 2,
+      toGoogle: { created: 1, updated: 0, deleted: 0 },
+      toSevera: { created: 0, updated: 0, deleted: 0 },
+      conflicts: 0,
+      held: 0,
+      errors: [],
+      plan: [
+        expect.objectContaining({
+          user: aino.email,
+          action: 'create-google',
+          title: 'Quarterly review',
+        }),
+      ],
+    });
+    expect(world.google.control.listAll(aino.email)).toHaveLength(0);
+    expect(json((await cli(['status', '--json'])).stdout)).toMatchObject({
+      lastRun: null,
+      users: [],
+    });
+  });
+
+  it('sync --json runs; status and log show it; secrets appear nowhere', async () => {
+    const r = await cli(['sync', '--json']);
+    expect(r.stderr).toBe('');
+    expect(json(r.stdout)).toMatchObject({ ok: true, users: 2, toGoogle: { created: 1 } });
+    expect(world.google.control.listAll(aino.email).map((e) => e.summary)).toEqual([
+      'Quarterly review',
+    ]);
+
+    const status = json((await cli(['status', '--json'])).stdout);
+    expect(status).toMatchObject({
+      lastRun: { ok: true, dryRun: false },
+      nextRunAt: expect.any(String),
+      accountChanged: false,
+      held: [],
+    });
+    expect(status.users).toContainEqual(
+      expect.objectContaining({ email: aino.email, state: 'ok', items: 1 }),
+    );
+
+    const log = (await cli(['log', '--json', '--user', aino.email])).stdout;
+    const entries = JSON.parse(log) as {
+      action: string;
+      result: string;
+      direction: string | null;
+    }[];
+    expect(entries).toContainEqual(
+      expect.objectContaining({ action: 'create-google', result: 'ok', direction: 'to-google' }),
+    );
+    expect(JSON.parse((await cli(['log', '--json', '--level', 'error'])).stdout)).toEqual([]);
+    const pem = await world.secrets.get('google-private-key');
+    const severaSecret = (await world.secrets.get('severa-client-secret')) as string;
+    for (const text of [r.stdout, log]) {
+      expect(text).not.toContain(severaSecret);
+      for (const fragment of pemFragments(pem as string)) expect(text).not.toContain(fragment);
+    }
+  });
+
+  it('log refuses a bad level; reset asks unless --yes', async () => {
+    const bad = await cli(['log', '--level', 'loud']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--level');
+    const refused = await cli(['reset']);
+    expect(refused.code).toBe(2);
+    expect(json((await cli(['status', '--json'])).stdout).users).toHaveLength(2);
+    const reset = await cli(['reset', '--yes', '--json']);
+    expect(json(reset.stdout)).toEqual({ ok: true, forgotLinks: 1 });
+    const again = json((await cli(['sync', '--json'])).stdout);
+    expect(again).toMatchObject({ ok: true, adopted: 1, toGoogle: { created: 0 } });
+  });
+});
