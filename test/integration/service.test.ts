@@ -57,9 +57,11 @@ describe('app service over both sandboxes', () => {
   beforeAll(async () => {
     [google, severa] = await Promise.all([
       startGoogleSandbox({ seedDemo: true }),
-      startSeveraSandbox({ seedDemo: true }),
+      startSeveraSandbox({ seedDemo: true, requestsPerSecond: 50 }),
     ]);
     dir = mkdtempSync(join(tmpdir(), 'service-int-'));
+    // Severa's real limit is 10 requests/s; the sandbox and the client agree on 50 to keep this quick.
+    new FileSettingsStore(join(dir, 'settings.json')).update({ severa: { requestsPerSecond: 50 } });
     service = newService(dir, events);
     p12 = readFileSync(google.demo!.p12Path);
   });
@@ -194,6 +196,40 @@ describe('app service over both sandboxes', () => {
     expect(exported.content.length).toBeGreaterThan(0);
     expect(exported.content).not.toContain('aino.virtanen@');
     expect(exported.content).toContain('a***@kalevala.example');
+  });
+
+  it('a mass deletion is held, shown in the status, and applied when the admin confirms', async () => {
+    const ours = google.control
+      .listAll(DEMO_TEST_USER)
+      .filter(
+        (e) => e.status !== 'cancelled' && e.extendedProperties?.private?.origin === 'google',
+      );
+    expect(ours.length).toBeGreaterThanOrEqual(10);
+    const gone = ours.slice(0, 10);
+    for (const event of gone) google.control.deleteEvent(DEMO_TEST_USER, event.id!);
+    const activityCount = severa.control.activities.listAll().length;
+
+    const run = value<{ held: number; toSevera: { deleted: number } }>(
+      await service.dispatch('syncNow', []),
+    );
+    expect(run.held).toBe(10);
+    expect(run.toSevera.deleted).toBe(0);
+    const held = (await service.getStatus()).held;
+    expect(held).toEqual([
+      expect.objectContaining({ user: DEMO_TEST_USER, count: 10, side: 'severa' }),
+    ]);
+    expect(held[0]!.total).toBeGreaterThan(10);
+    expect(severa.control.activities.listAll()).toHaveLength(activityCount);
+
+    const after = value<{ held: unknown[] }>(
+      await service.dispatch('resolveHeld', [DEMO_TEST_USER, 'apply']),
+    );
+    expect(after.held).toEqual([]);
+    expect(severa.control.activities.listAll()).toHaveLength(activityCount - 10);
+    for (const event of gone)
+      expect(
+        severa.control.activities.get(event.extendedProperties!.private!.severaGuid!),
+      ).toBeUndefined();
   });
 
   it('resetting the sync state clears the last run', async () => {
