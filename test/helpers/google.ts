@@ -1,4 +1,6 @@
+import { sign } from 'node:crypto';
 import forge from 'node-forge';
+import type { GoogleEvent } from '../../main/core/google/types';
 import {
   createGoogleCalendars,
   type GoogleCalendarsClient,
@@ -112,4 +114,91 @@ export class MemorySecretStore implements SecretStore {
   async delete(name: SecretName) {
     this.values.delete(name);
   }
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A JWT-bearer assertion signed by hand (not by google-auth-library), for raw token-endpoint tests. */
+export function signAssertion(privateKeyPem: string, claims: Record<string, unknown>): string {
+  const unsigned = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}`;
+  return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), privateKeyPem).toString('base64url')}`;
+}
+
+/** The claims google-auth-library would send for `sub`, valid now. */
+export function claimsFor(sub: string | undefined, overrides: Record<string, unknown> = {}) {
+  const iat = Math.floor(Date.now() / 1000);
+  return {
+    iss: TEST_SERVICE_ACCOUNT,
+    scope: GOOGLE_CALENDAR_SCOPE,
+    aud: 'https://oauth2.googleapis.com/token',
+    iat,
+    exp: iat + 3600,
+    sub,
+    ...overrides,
+  };
+}
+
+export async function postToken(
+  tokenUrl: string,
+  assertion: string,
+  grantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+) {
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: grantType, assertion }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+}
+
+/** What the Calendar API answers: an event, a listing or an error envelope. */
+export type RawBody = GoogleEvent & {
+  items?: GoogleEvent[];
+  nextPageToken?: string;
+  nextSyncToken?: string;
+  timeZone?: string;
+  error?: {
+    code: number;
+    message: string;
+    status: string;
+    errors: { domain: string; reason: string; message: string }[];
+    details?: Record<string, unknown>[];
+  };
+};
+
+/** Raw Calendar API access as `user`, to see Google's exact answers (status, body, headers). */
+export async function rawApi(google: TestGoogle, user: string) {
+  const { body } = await postToken(
+    google.sandbox.tokenUrl,
+    signAssertion(google.key.privateKeyPem, claimsFor(user)),
+  );
+  const token = body.access_token as string;
+  return async (
+    method: string,
+    path: string,
+    options: {
+      query?: Record<string, string | string[]>;
+      body?: unknown;
+      headers?: Record<string, string>;
+    } = {},
+  ) => {
+    const url = new URL(`calendar/v3/${path}`, google.sandbox.apiRoot);
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      for (const v of [value].flat()) url.searchParams.append(key, v);
+    const response = await fetch(url, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        ...options.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : null) as RawBody | null,
+    };
+  };
 }

@@ -17,9 +17,10 @@ export class GoogleApiError extends AppError {
     readonly status: number | null,
     readonly reason: string,
     readonly googleMessage: string,
-    options?: { cause?: unknown; retryAfterMs?: number | null },
+    options?: { retryAfterMs?: number | null },
   ) {
-    super(code, step, text, { cause: options?.cause });
+    // No `cause`: the library's error holds the request (headers, form data) it was made with.
+    super(code, step, text);
     this.name = 'GoogleApiError';
     this.retryAfterMs = options?.retryAfterMs ?? null;
   }
@@ -271,7 +272,7 @@ export function toGoogleApiError(e: unknown, user: string, nowMs = Date.now()): 
       status,
       body.error,
       message,
-      { cause: e, retryAfterMs },
+      { retryAfterMs },
     );
   }
   const apiError = asObject(body?.error);
@@ -280,7 +281,6 @@ export function toGoogleApiError(e: unknown, user: string, nowMs = Date.now()): 
     const message = scrub(typeof apiError.message === 'string' ? apiError.message : '');
     const { step, text } = diagnoseApiError(status, reason, message, user);
     return new GoogleApiError(`google.api.${reason}`, step, text, status, reason, message, {
-      cause: e,
       retryAfterMs,
     });
   }
@@ -295,14 +295,20 @@ export function toGoogleApiError(e: unknown, user: string, nowMs = Date.now()): 
       status,
       reason,
       `HTTP ${status}`,
-      { cause: e, retryAfterMs },
+      { retryAfterMs },
     );
   }
   const code = typeof err.code === 'string' ? err.code : 'network';
   const detail = scrub(err.message ?? String(e));
-  return new GoogleApiError('google.network', null, NETWORK_TEXT(code), null, 'network', detail, {
-    cause: e,
-  });
+  return new GoogleApiError(
+    'google.network',
+    null,
+    NETWORK_TEXT(code),
+    null,
+    'network',
+    detail,
+    {},
+  );
 }
 
 /** A user whose calendar Google has limited (`quotaExceeded`); calls fail fast until `until`. */
