@@ -193,7 +193,9 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
       }
       const transient = status === 429 || (status >= 500 && spec.repeatable);
       if (transient && retries < retry.maxRetries) {
-        const delay = (status === 429 ? retryAfterMs(answer.headers) : null) ?? backoff(retries);
+        // A Retry-After longer than our longest wait is not waited out in one call: retry sooner, or give up.
+        const asked = status === 429 ? retryAfterMs(answer.headers) : null;
+        const delay = asked === null ? backoff(retries) : Math.min(asked, retry.maxDelayMs);
         retries++;
         logger.warn('severa answered with a transient error, retrying', {
           request: label,
