@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { runSync, type SyncResult } from '../core/sync/engine';
 import { connectProfile } from './connect';
@@ -10,6 +10,7 @@ interface SyncCommandOptions extends GlobalOptions {
   confirmHeld?: boolean;
   rejectHeld?: boolean;
   concurrency?: string;
+  sweep?: 'near' | 'full';
 }
 
 const emails = z.array(z.string().trim().toLowerCase().email()).optional();
@@ -72,6 +73,7 @@ async function sync(options: SyncCommandOptions): Promise<void> {
         users: users.data,
         heldDecision: options.confirmHeld ? 'confirm' : options.rejectHeld ? 'reject' : undefined,
         concurrency,
+        sweep: options.sweep,
       },
     );
     if (options.json) printJson(syncJson(result));
@@ -93,6 +95,12 @@ export function registerSync(program: Command): void {
     .option('--confirm-held', 'apply the deletions held for confirmation')
     .option('--reject-held', 'bring back what the held deletions would have removed')
     .option('--concurrency <n>', 'users synced at the same time', '4')
+    .addOption(
+      new Option(
+        '--sweep <range>',
+        'look for Severa deletions now: the near future or the whole window',
+      ).choices(['near', 'full']),
+    )
     .option('--json', 'print {"ok":…,"users":…,"toGoogle":{…},"toSevera":{…},…}')
     .action(async (_o: SyncCommandOptions, cmd: Command) => {
       await sync(cmd.optsWithGlobals<SyncCommandOptions>());

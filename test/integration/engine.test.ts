@@ -121,7 +121,11 @@ describe('sync engine against the sandboxes', () => {
     const madePrivate = googleEvent(aino, 'Doctor', 5);
     await world.sync();
 
-    world.severa.control.activities.edit(edited.guid, { name: 'Planning v2', location: 'Room 2' });
+    world.severa.control.activities.edit(edited.guid, {
+      name: 'Planning v2',
+      location: 'Room 2',
+      activityType: { guid: world.types.personal },
+    });
     world.severa.control.activities.edit(moved.guid, {
       startDateTime: at(2, 14),
       endDateTime: at(2, 15),
@@ -144,7 +148,7 @@ describe('sync engine against the sandboxes', () => {
     expect(byName.get('Doctor')?.activityType.guid).toBe(world.types.personal);
     expect(byName.has('Old sync')).toBe(false);
     const events = new Map(live(aino).map((e) => [e.summary, e]));
-    expect(events.get('Planning v2')?.location).toBe('Room 2');
+    expect(events.get('Planning v2')).toMatchObject({ location: 'Room 2', visibility: 'private' });
     expect(Date.parse(events.get('Retro')?.start?.dateTime ?? '')).toBe(Date.parse(at(2, 14)));
     expect(events.has('Cancelled workshop')).toBe(false);
     expect((await world.sync()).toSevera).toEqual(zero);

@@ -400,6 +400,20 @@ const rows: Row[] = [
     expect: Array(6).fill('delete-google') as Action['kind'][],
   },
   {
+    name: 'held Google-side deletion confirmed, but work hours were logged since → restore',
+    heldDecision: 'confirm',
+    links: [link('s1', A, { held: 'delete-severa' })],
+    severa: [['s1', present(sev('s1', A, { hasHours: true }))]],
+    expect: ['restore-google'],
+  },
+  {
+    name: 'held Google-side deletion confirmed → delete in Severa',
+    heldDecision: 'confirm',
+    links: [link('s1', A, { held: 'delete-severa' })],
+    severa: [['s1', present(sev('s1', A))]],
+    expect: ['delete-severa'],
+  },
+  {
     name: 'held Google-side deletion rejected → the Google copy is restored',
     heldDecision: 'reject',
     links: [link('s1', A, { held: 'delete-severa' })],

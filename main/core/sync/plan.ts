@@ -308,10 +308,13 @@ function adoptionFollowUp(
 function decideHeld(link: Link & { held: HeldKind }, input: PlanInput): Action | null {
   if (!input.heldDecision) return null;
   if (input.heldDecision === 'confirm') {
-    const severa = input.severa.get(link.severaGuid);
-    return link.held === 'delete-google'
-      ? { kind: 'delete-google', link }
-      : { kind: 'delete-severa', link, severa: severa?.kind === 'present' ? severa.item : null };
+    if (link.held === 'delete-google') return { kind: 'delete-google', link };
+    const observed = input.severa.get(link.severaGuid);
+    const severa = observed?.kind === 'present' ? observed.item : null;
+    // Work hours logged since the hold still protect the activity (design D8).
+    return severa?.hasHours
+      ? { kind: 'restore-google', link, severa }
+      : { kind: 'delete-severa', link, severa };
   }
   const surviving =
     link.held === 'delete-google'
