@@ -16,6 +16,12 @@ export function registerSecret(value: string | null | undefined): void {
   }
 }
 
+/** For short-lived values (access tokens) once replaced, so the set does not grow for ever. */
+export function forgetSecret(value: string): void {
+  knownSecrets.delete(value);
+  knownSecrets.delete(JSON.stringify(value).slice(1, -1));
+}
+
 const PATTERNS: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key]'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*/g, '[private key]'],

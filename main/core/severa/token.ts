@@ -1,4 +1,4 @@
-import { registerSecret } from '../log';
+import { forgetSecret, registerSecret } from '../log';
 import { tokenResponseSchema } from './schemas';
 
 export interface IssuedToken {
@@ -51,6 +51,8 @@ export class TokenCache {
     }
     this.pending ??= this.issue()
       .then((token) => {
+        // The old token may still be in flight, but it is never written anywhere, only sent.
+        if (this.current) forgetSecret(this.current.token.accessToken);
         this.current = { token, issuedAt: now };
         return token;
       })
