@@ -42,10 +42,19 @@ const entry = (id: number, message: string): LogEntryDto => ({
 });
 
 /** Backends that behave like the real ones at the seam, without servers. */
-function fakeBackends(): CoreBackends & { log: LogEntryDto[] } {
+function fakeBackends(): CoreBackends & {
+  log: LogEntryDto[];
+  writes: string[];
+  gate: Promise<void>;
+} {
   const log: LogEntryDto[] = [];
+  const writes: string[] = [];
+  const backends = { gate: Promise.resolve() };
   const sync: SyncBackend = {
     run: async (_env, onLogEntry) => {
+      writes.push('run-start');
+      await backends.gate;
+      writes.push('run-end');
       const e = entry(
         log.length + 1,
         `created event for aino.virtanen@kalevala.example, token ya29.abcdefghijkl`,
@@ -55,13 +64,12 @@ function fakeBackends(): CoreBackends & { log: LogEntryDto[] } {
       return summary();
     },
     held: async () => [],
-    resolveHeld: async () => undefined,
-    reset: async () => void log.splice(0),
+    resolveHeld: async () => void writes.push('held'),
+    reset: async () => void (writes.push('reset'), log.splice(0)),
     queryLog: async (filter) => log.slice(0, filter.limit ?? log.length),
     close: async () => undefined,
   };
-  return {
-    log,
+  const core: CoreBackends = {
     importGoogleKey: async (request, secrets, settings) => {
       if (Buffer.from(request.bytes).toString() !== 'p12-bytes')
         throw new AppError('key-not-pkcs12', 'gcp.p12-key', {
@@ -110,6 +118,7 @@ function fakeBackends(): CoreBackends & { log: LogEntryDto[] } {
       throw new Error('no sandboxes in unit tests');
     },
   };
+  return Object.assign(backends, core, { log, writes });
 }
 
 describe('app service', () => {
@@ -277,6 +286,19 @@ describe('app service', () => {
     expect(exported.content).toContain('a***@kalevala.example');
     expect(exported.content).not.toContain('aino.virtanen');
     expect(exported.content).not.toContain('ya29.abcdefghijkl');
+  });
+
+  it('held decisions and the reset wait for a run in progress (one writer of the sync state)', async () => {
+    let release = () => undefined as void;
+    backends.gate = new Promise<void>((resolve) => (release = resolve));
+    const run = service.syncNow();
+    const held = service.resolveHeld('aino.virtanen@kalevala.example', 'apply');
+    const reset = service.resetSyncState();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(backends.writes).toEqual(['run-start']);
+    release();
+    await Promise.all([run, held, reset]);
+    expect(backends.writes).toEqual(['run-start', 'run-end', 'held', 'reset']);
   });
 
   it('opens only allowlisted links', async () => {

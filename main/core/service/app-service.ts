@@ -153,7 +153,17 @@ export function createAppService(options: AppServiceOptions): AppService {
   };
   const emitLog = (entry: ApiEvents['log-entry']) => onEvent('log-entry', entry);
 
-  async function runOnce(): Promise<SyncSummaryDto> {
+  /** Whatever writes the sync state runs one at a time: runs, held-deletion decisions, reset. */
+  let stateQueue: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = stateQueue.then(work, work);
+    stateQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  const runOnce = () => exclusive(runEngine);
+
+  async function runEngine(): Promise<SyncSummaryDto> {
     const startedAt = new Date().toISOString();
     lastRun = { startedAt, finishedAt: null, summary: null };
     try {
@@ -419,7 +429,7 @@ export function createAppService(options: AppServiceOptions): AppService {
     },
     resolveHeld: (user, decision) =>
       guarded(async () => {
-        await profile.sync.resolveHeld(env(), user, decision, emitLog);
+        await exclusive(() => profile.sync.resolveHeld(env(), user, decision, emitLog));
         const status = await statusDto();
         onEvent('status-changed', status);
         return status;
@@ -428,7 +438,7 @@ export function createAppService(options: AppServiceOptions): AppService {
       guarded(async () => {
         scheduler.stop();
         await scheduler.idle();
-        await profile.sync.reset();
+        await exclusive(() => profile.sync.reset());
         lastRun = null;
         void emitStatus();
         return changedState();

@@ -8,7 +8,6 @@ const EXACT_HOSTS = new Set([
   'console.developers.google.com',
   'admin.google.com',
   'support.google.com',
-  'developers.google.com',
   'severa.visma.com',
   'support.severa.com',
 ]);
