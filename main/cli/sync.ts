@@ -94,7 +94,7 @@ export function registerSync(program: Command): void {
     .option('--user <email...>', 'only these users (the Severa watermark then stays)')
     .option('--confirm-held', 'apply the deletions held for confirmation')
     .option('--reject-held', 'bring back what the held deletions would have removed')
-    .option('--concurrency <n>', 'users synced at the same time', '4')
+    .option('--concurrency <n>', 'users synced at the same time (default 8)')
     .addOption(
       new Option(
         '--sweep <range>',

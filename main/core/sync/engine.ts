@@ -113,6 +113,9 @@ const META = {
 } as const;
 
 const DAY = 86_400_000;
+/** Users synced at once by default; each client's limiter still caps its own request rate. */
+export const DEFAULT_CONCURRENCY = 8;
+const PARALLEL_SEVERA_READS = 8;
 
 export const accountChangedError = () =>
   new AppError(
@@ -218,7 +221,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
         record,
         recordError,
       });
-    await runPool(synced, options.concurrency ?? 4, userRun, deps.signal);
+    await runPool(synced, options.concurrency ?? DEFAULT_CONCURRENCY, userRun, deps.signal);
 
     result.aborted = deps.signal?.aborted ?? false;
     if (!dryRun && !result.aborted && options.users === undefined) {
@@ -409,10 +412,12 @@ async function readSevera(
 
   const userGuids = new Set(synced.map((u) => u.severa.guid));
   const participants = new Map<string, Map<string, string>>();
-  for (const a of activities.values()) {
-    if (!typeSelected(settings, a, categories)) continue;
+  // Several requests in flight hide the latency; the client's limiter keeps Severa's rate.
+  const withTypes = [...activities.values()].filter((a) => typeSelected(settings, a, categories));
+  const readParticipants = async (a: Activity) => {
     participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
-  }
+  };
+  await runPool(withTypes, PARALLEL_SEVERA_READS, readParticipants);
   return {
     activities,
     participants,
