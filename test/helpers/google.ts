@@ -1,4 +1,5 @@
 import { sign } from 'node:crypto';
+import { afterEach } from 'vitest';
 import forge from 'node-forge';
 import type { GoogleEvent } from '../../main/core/google/types';
 import {
@@ -82,6 +83,29 @@ export async function startTestGoogle(options: GoogleSandboxOptions = {}): Promi
         privateKeyPem: key.privateKeyPem,
         ...clientOptions,
       }),
+  };
+}
+
+/**
+ * For a test file: `start()` gives a fresh `startTestGoogle()` (or any sandbox given to `track`)
+ * that is closed after the test that started it.
+ */
+export function sandboxPerTest() {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  });
+  const track = <T extends { close(): Promise<void> }>(sandbox: T): T => {
+    closers.push(() => sandbox.close());
+    return sandbox;
+  };
+  return {
+    track,
+    start: async (options?: GoogleSandboxOptions): Promise<TestGoogle> => {
+      const google = await startTestGoogle(options);
+      track(google.sandbox);
+      return google;
+    },
   };
 }
 

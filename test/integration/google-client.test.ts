@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { GoogleCalendarsOptions } from '../../main/core/google/calendar-client';
 import { GoogleApiError, toGoogleApiError } from '../../main/core/google/google-errors';
 import type { SandboxRequest } from '../../main/core/sandbox/google-sandbox';
-import { ALICE, BOB, startTestGoogle, timedEvent, type TestGoogle } from '../helpers/google';
+import { ALICE, BOB, timedEvent, type TestGoogle, sandboxPerTest } from '../helpers/google';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function sandbox(): Promise<TestGoogle> {
-  const google = await startTestGoogle();
-  closers.push(() => google.sandbox.close());
-  return google;
-}
+const { start: sandbox } = sandboxPerTest();
 
 /** Short backoff so retry tests take milliseconds; Retry-After still rules when sent. */
 const FAST: Partial<GoogleCalendarsOptions> = { retry: { baseDelayMs: 10, maxDelayMs: 50 } };

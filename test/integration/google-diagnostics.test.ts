@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseGoogleKey } from '../../main/core/google/key-import';
 import { silentLogger } from '../../main/core/log';
 import { startGoogleSandbox } from '../../main/core/sandbox/google-sandbox';
@@ -12,23 +12,14 @@ import {
   CAROL,
   generateKeyPair,
   MemorySecretStore,
-  startTestGoogle,
   TEST_CLIENT_ID,
   TEST_PROJECT_NUMBER,
   TEST_SERVICE_ACCOUNT,
   type TestGoogle,
+  sandboxPerTest,
 } from '../helpers/google';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function sandbox(): Promise<TestGoogle> {
-  const google = await startTestGoogle();
-  closers.push(() => google.sandbox.close());
-  return google;
-}
+const { start: sandbox, track } = sandboxPerTest();
 
 async function diagnose(
   google: TestGoogle,
@@ -63,7 +54,7 @@ describe('Google diagnostics against the sandbox, through the real Calendar clie
 
   test('everything passes on the seeded demo company, with the key from its P12', async () => {
     const demoSandbox = await startGoogleSandbox({ seedDemo: true });
-    closers.push(() => demoSandbox.close());
+    track(demoSandbox);
     const demo = demoSandbox.demo;
     if (!demo) throw new Error('no demo');
     const parsed = parseGoogleKey({ bytes: readFileSync(demo.p12Path) });

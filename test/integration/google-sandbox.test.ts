@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { GoogleApiError } from '../../main/core/google/google-errors';
 import { startGoogleSandbox } from '../../main/core/sandbox/google-sandbox';
 import { DEMO_GOOGLE_USERS, DEMO_TEST_USER } from '../../main/core/sandbox/demo-company';
@@ -12,24 +12,14 @@ import {
   postToken,
   rawApi,
   signAssertion,
-  startTestGoogle,
   TEST_CLIENT_ID,
   TEST_PROJECT_NUMBER,
   TEST_SERVICE_ACCOUNT,
   timedEvent,
-  type TestGoogle,
+  sandboxPerTest,
 } from '../helpers/google';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function sandbox(): Promise<TestGoogle> {
-  const google = await startTestGoogle();
-  closers.push(() => google.sandbox.close());
-  return google;
-}
+const { start: sandbox, track } = sandboxPerTest();
 
 const START = Date.parse('2026-12-01T08:00:00Z');
 const at = (hoursFromStart: number) => new Date(START + hoursFromStart * 3_600_000).toISOString();
@@ -482,7 +472,7 @@ describe('the control surface over HTTP', () => {
 describe('the demo company', () => {
   test('seeds every demo user with a plausible week: meetings, a private appointment, an all-day event, a weekly series', async () => {
     const sandbox = await startGoogleSandbox({ seedDemo: true });
-    closers.push(() => sandbox.close());
+    track(sandbox);
     expect(sandbox.demo?.testUser).toBe(DEMO_TEST_USER);
     for (const user of DEMO_GOOGLE_USERS) {
       const events = sandbox.control.listAll(user);

@@ -73,6 +73,15 @@ export function apiError(
   return { status, body: { error }, headers: o.headers };
 }
 
+/** Google's answer when a per-minute quota of the project is used up. */
+const quotaError = (limit: string, projectNumber: string) =>
+  apiError(
+    403,
+    'rateLimitExceeded',
+    `Quota exceeded for quota metric 'Queries' and limit '${limit}' of service 'calendar-json.googleapis.com' for consumer 'project_number:${projectNumber}'.`,
+    { domain: 'usageLimits' },
+  );
+
 export const API_ERRORS = {
   authError: () =>
     apiError(401, 'authError', 'Invalid Credentials', {
@@ -110,19 +119,8 @@ export const API_ERRORS = {
   insufficientPermissions: () =>
     apiError(403, 'insufficientPermissions', 'Request had insufficient authentication scopes.'),
   userRateLimit: (projectNumber: string) =>
-    apiError(
-      403,
-      'rateLimitExceeded',
-      `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'calendar-json.googleapis.com' for consumer 'project_number:${projectNumber}'.`,
-      { domain: 'usageLimits' },
-    ),
-  projectRateLimit: (projectNumber: string) =>
-    apiError(
-      403,
-      'rateLimitExceeded',
-      `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'calendar-json.googleapis.com' for consumer 'project_number:${projectNumber}'.`,
-      { domain: 'usageLimits' },
-    ),
+    quotaError('Queries per minute per user', projectNumber),
+  projectRateLimit: (projectNumber: string) => quotaError('Queries per minute', projectNumber),
   tooManyRequests: (retryAfterSeconds: number) =>
     apiError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', {
       domain: 'usageLimits',
