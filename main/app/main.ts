@@ -67,10 +67,15 @@ if (!app.requestSingleInstanceLock()) {
       return { action: 'deny' };
     });
   });
-  app.whenReady().then(start, (e: unknown) => {
-    logger.error('start failed', { error: scrub(String(e)) });
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => {
+      logger.error('start failed', {
+        error: scrub(e instanceof Error ? (e.stack ?? e.message) : String(e)),
+      });
+      app.exit(1);
+    });
 }
 
 function systemLanguage(): 'fi' | 'en' {
