@@ -210,6 +210,18 @@ describe('Google diagnostics against the sandbox, through the real Calendar clie
     expect(access.details).toMatchObject({ status: 403, reason: 'notACalendarUser' });
   });
 
+  test('Google unreachable → clock and token fail as a network problem, with no step to blame', async () => {
+    const google = await sandbox();
+    const closed = await startGoogleSandbox();
+    await closed.close();
+    const report = await diagnose(google, { apiRoot: closed.apiRoot, tokenUrl: closed.tokenUrl });
+    for (const id of ['google.clock', 'google.token']) {
+      expect(check(report, id)).toMatchObject({ status: 'fail', step: null, link: null });
+      expect(check(report, id).message.en).toMatch(/Could not reach Google/);
+    }
+    expect(check(report, 'google.calendar-api').status).toBe('skip');
+  });
+
   test('no secret reaches a check result', async () => {
     const google = await sandbox();
     google.sandbox.control.revoke(TEST_CLIENT_ID);
