@@ -315,73 +315,55 @@ function activityTypeProblems({
   defaultType,
 }: TypeProblemInput): Localized[] {
   const byGuid = new Map(types.map((t) => [t.guid, t]));
-  const problems: Localized[] = [];
-  if (selected.length === 0) {
-    problems.push(
-      localized(
-        'Severasta Googleen synkronoitavia tapahtumatyyppejä ei ole valittu.',
-        'No activity types are selected for sync from Severa to Google.',
-      ),
-    );
-  }
-  for (const guid of selected) {
-    const type = byGuid.get(guid);
-    if (!type)
-      problems.push(
-        localized(
-          `Valittua tapahtumatyyppiä ${guid} ei ole enää Severassa.`,
-          `The selected activity type ${guid} no longer exists in Severa.`,
-        ),
-      );
-    else if (!type.isActive)
-      problems.push(
-        localized(
-          `Valittu tapahtumatyyppi "${type.name}" ei ole aktiivinen.`,
-          `The selected activity type "${type.name}" is not active.`,
-        ),
-      );
-  }
-  if (!types.some((t) => t.category === 'Personal' && t.isActive)) {
-    problems.push(
-      localized(
-        'Severassa ei ole aktiivista Henkilökohtainen-luokan (Personal) tapahtumatyyppiä; Googlen yksityiset merkinnät tarvitsevat sen.',
-        "Severa has no active activity type of category Personal; Google's private entries need one.",
-      ),
-    );
-  }
   const personalType = personal ? byGuid.get(personal) : undefined;
-  if (!personal) {
-    problems.push(
-      localized(
-        'Valitse Henkilökohtainen-luokan tyyppi Googlen yksityisille merkinnöille.',
-        "Choose the Personal-category type for Google's private entries.",
-      ),
-    );
-  } else if (!personalType || !personalType.isActive || personalType.category !== 'Personal') {
-    problems.push(
-      localized(
-        'Yksityisille merkinnöille valittu tyyppi ei ole aktiivinen Henkilökohtainen-luokan tyyppi.',
-        'The type chosen for private entries is not an active Personal-category type.',
-      ),
-    );
-  }
   const fallback = defaultType ? byGuid.get(defaultType) : undefined;
-  if (!defaultType) {
-    problems.push(
-      localized(
-        'Valitse oletustapahtumatyyppi Googlesta tuleville merkinnöille.',
-        'Choose the default activity type for entries coming from Google.',
-      ),
-    );
-  } else if (!fallback || !fallback.isActive) {
-    problems.push(
-      localized(
-        'Googlesta tuleville merkinnöille valittua oletustyyppiä ei ole tai se ei ole aktiivinen.',
-        'The default type chosen for entries from Google does not exist or is not active.',
-      ),
-    );
-  }
-  return problems;
+  const rules: [broken: boolean, fi: string, en: string][] = [
+    [
+      selected.length === 0,
+      'Severasta Googleen synkronoitavia tapahtumatyyppejä ei ole valittu.',
+      'No activity types are selected for sync from Severa to Google.',
+    ],
+    ...selected.map((guid): [boolean, string, string] => {
+      const type = byGuid.get(guid);
+      return type
+        ? [
+            !type.isActive,
+            `Valittu tapahtumatyyppi "${type.name}" ei ole aktiivinen.`,
+            `The selected activity type "${type.name}" is not active.`,
+          ]
+        : [
+            true,
+            `Valittua tapahtumatyyppiä ${guid} ei ole enää Severassa.`,
+            `The selected activity type ${guid} no longer exists in Severa.`,
+          ];
+    }),
+    [
+      !types.some((t) => t.category === 'Personal' && t.isActive),
+      'Severassa ei ole aktiivista Henkilökohtainen-luokan (Personal) tapahtumatyyppiä; Googlen yksityiset merkinnät tarvitsevat sen.',
+      "Severa has no active activity type of category Personal; Google's private entries need one.",
+    ],
+    [
+      !personal,
+      'Valitse Henkilökohtainen-luokan tyyppi Googlen yksityisille merkinnöille.',
+      "Choose the Personal-category type for Google's private entries.",
+    ],
+    [
+      !!personal && !(personalType?.isActive && personalType.category === 'Personal'),
+      'Yksityisille merkinnöille valittu tyyppi ei ole aktiivinen Henkilökohtainen-luokan tyyppi.',
+      'The type chosen for private entries is not an active Personal-category type.',
+    ],
+    [
+      !defaultType,
+      'Valitse oletustapahtumatyyppi Googlesta tuleville merkinnöille.',
+      'Choose the default activity type for entries coming from Google.',
+    ],
+    [
+      !!defaultType && !fallback?.isActive,
+      'Googlesta tuleville merkinnöille valittua oletustyyppiä ei ole tai se ei ole aktiivinen.',
+      'The default type chosen for entries from Google does not exist or is not active.',
+    ],
+  ];
+  return rules.filter(([broken]) => broken).map(([, fi, en]) => localized(fi, en));
 }
 
 const activityTypesCheck: DiagnosticCheck<SeveraCheckContext> = {
