@@ -284,30 +284,66 @@ describe('runSync', () => {
       start: { dateTime: '2026-11-27T10:00:00+02:00' },
       end: { dateTime: '2026-11-27T11:00:00+02:00' },
     };
-    google
-      .cal(AINO)
-      .userCreate({
-        ...slot,
-        summary: 'Declined',
-        attendees: [{ email: AINO, self: true, responseStatus: 'declined' }],
-      });
+    google.cal(AINO).userCreate({
+      ...slot,
+      summary: 'Declined',
+      attendees: [{ email: AINO, self: true, responseStatus: 'declined' }],
+    });
     google.cal(AINO).userCreate({ ...slot, summary: 'Away', eventType: 'outOfOffice' });
-    google
-      .cal(AINO)
-      .userCreate({
-        ...slot,
-        summary: "Ilmari's meeting",
-        organizer: { email: ILMARI, self: false },
-      });
-    google
-      .cal(AINO)
-      .userCreate({
-        ...slot,
-        summary: 'External meeting',
-        organizer: { email: 'boss@other.example', self: false },
-      });
+    google.cal(AINO).userCreate({
+      ...slot,
+      summary: "Ilmari's meeting",
+      organizer: { email: ILMARI, self: false },
+    });
+    google.cal(AINO).userCreate({
+      ...slot,
+      summary: 'External meeting',
+      organizer: { email: 'boss@other.example', self: false },
+    });
     const r = await sync();
     expect(r.toSevera.created).toBe(1);
     expect([...severa.activities.values()].map((a) => a.name)).toEqual(['External meeting']);
+  });
+
+  it('stops a user whose Severa side suddenly lists nothing, deleting nothing', async () => {
+    for (let i = 0; i < 3; i++)
+      meeting(`K${i}`, `2026-11-2${i + 6}T10:00:00+02:00`, `2026-11-2${i + 6}T11:00:00+02:00`);
+    await sync();
+    severa.listNothing = true;
+    const r = await sync({ sweep: 'full' });
+    expect(r).toMatchObject({ ok: false, stopped: [AINO], toGoogle: { deleted: 0 } });
+    expect(google.cal(AINO).live()).toHaveLength(3);
+    expect(state.getUser(AINO)).toMatchObject({ state: 'stopped' });
+    expect(state.queryLog({ levels: ['error'] })).toContainEqual(
+      expect.objectContaining({ action: 'brake', errorType: 'empty-listing', user: AINO }),
+    );
+  });
+
+  it('does not sync Severa series masters, only their occurrences', async () => {
+    const base = {
+      isAllDay: false,
+      activityType: { guid: 'type-meeting' },
+      ownerUser: { guid: 'user-aino' },
+    };
+    const master = severa.userCreate({
+      ...base,
+      name: 'Standup',
+      startDateTime: '2026-11-26T09:00:00+02:00',
+      endDateTime: '2026-11-26T09:15:00+02:00',
+      recurrenceType: 'Series',
+    });
+    for (const day of ['26', '27']) {
+      severa.userCreate({
+        ...base,
+        name: 'Standup',
+        startDateTime: `2026-11-${day}T09:00:00+02:00`,
+        endDateTime: `2026-11-${day}T09:15:00+02:00`,
+        recurrenceType: 'Occurrence',
+        recurrenceParentActivityGuid: master.guid,
+      });
+    }
+    const r = await sync();
+    expect(r.toGoogle.created).toBe(2);
+    expect(google.cal(AINO).events.has(googleCopyId(master.guid, AINO))).toBe(false);
   });
 });
