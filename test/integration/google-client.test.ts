@@ -209,6 +209,15 @@ describe('clock, tokens and quiet writes', () => {
     expect(error.text.fi).toMatch(/kello/);
   });
 
+  test('an access token that stops working is replaced once, transparently', async () => {
+    const google = await sandbox();
+    const alice = google.client().forUser(ALICE);
+    await alice.listEvents({});
+    google.sandbox.control.expireAccessTokens();
+    expect((await alice.listEvents({})).events).toEqual([]);
+    expect(apiRequests(google).map((r) => r.status)).toEqual([200, 401, 200]);
+  });
+
   test('one token per user is reused across calls', async () => {
     const google = await sandbox();
     const client = google.client();

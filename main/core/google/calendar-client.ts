@@ -144,26 +144,25 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
       return response;
     };
 
-  const userClient = (user: string): UserClient => {
-    const key = user.trim().toLowerCase();
-    let client = users.get(key);
-    if (!client) {
-      const limiter = new SlidingWindowLimiter(settings.userRequestsPerMinute, quotaWindowMs);
-      const jwt = new googleAuth.JWT({
-        email,
-        key: privateKeyPem,
-        scopes: [GOOGLE_CALENDAR_SCOPE],
-        subject: key,
-        additionalClaims: clockClaims,
-        transporterOptions: { adapter: adapterFor(limiter) },
-      });
-      client = {
-        jwt,
-        limiter,
-        api: calendar({ version: 'v3', auth: jwt, rootUrl: settings.apiRoot }),
-      };
-      users.set(key, client);
-    }
+  /** A user's JWT and Calendar client; `renew` replaces them (a new JWT holds no cached token). */
+  const connect = (user: string, limiter: SlidingWindowLimiter): UserClient => {
+    const jwt = new googleAuth.JWT({
+      email,
+      key: privateKeyPem,
+      scopes: [GOOGLE_CALENDAR_SCOPE],
+      subject: user,
+      additionalClaims: clockClaims,
+      transporterOptions: { adapter: adapterFor(limiter) },
+    });
+    return { jwt, limiter, api: calendar({ version: 'v3', auth: jwt, rootUrl: settings.apiRoot }) };
+  };
+  const userClient = (user: string, renew = false): UserClient => {
+    const existing = users.get(user);
+    if (existing && !renew) return existing;
+    const limiter =
+      existing?.limiter ?? new SlidingWindowLimiter(settings.userRequestsPerMinute, quotaWindowMs);
+    const client = { ...connect(user, limiter), timeZone: existing?.timeZone };
+    users.set(user, client);
     return client;
   };
 
@@ -171,23 +170,29 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
     e.reason === 'invalid_grant' && /short-lived|reasonable timeframe/i.test(e.googleMessage);
 
   /**
-   * Runs `run`; when Google refused the assertion's times and its `Date` showed our clock is
-   * off, runs it once more (the next assertion then carries corrected times).
+   * Runs `run`, and once more after Google refused the access token (401: a new JWT signs in
+   * again) or the assertion's times when its `Date` showed our clock is off (the next
+   * assertion carries corrected times).
    */
-  async function afterSkewOnce<T>(user: string, run: () => Promise<T>): Promise<T> {
+  async function withFreshCredentials<T>(user: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (e) {
       const error = toGoogleApiError(e, user, clock.now());
-      if (!isClockError(error) || Math.abs(offsetMs) < SIGNIFICANT_SKEW_MS) throw error;
-      logger.warn('clock skew corrected from Google Date header', { user, offsetMs });
+      if (error.status === 401 && !error.fromTokenEndpoint) {
+        // The library only refreshes a token it believes expired; Google may end one sooner.
+        logger.debug('access token refused; signing in again', { user });
+        userClient(user, true);
+      } else if (isClockError(error) && Math.abs(offsetMs) >= SIGNIFICANT_SKEW_MS) {
+        logger.warn('clock skew corrected from Google Date header', { user, offsetMs });
+      } else throw error;
       return run();
     }
   }
 
   /**
    * One logical call: fails fast for a paused user, retries transient failures and clock
-   * errors (see afterSkewOnce), and pauses the user on `quotaExceeded`.
+   * errors and refused tokens (see withFreshCredentials), and pauses the user on `quotaExceeded`.
    */
   async function call<T>(
     user: string,
@@ -199,9 +204,9 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
       if (paused > clock.now()) throw userPausedError(user, new Date(paused));
       pausedUntil.delete(user);
     }
-    const client = userClient(user);
     const toError = (e: unknown) => toGoogleApiError(e, user, clock.now());
-    const attempt = () => afterSkewOnce(user, async () => (await request(client.api)).data);
+    const attempt = () =>
+      withFreshCredentials(user, async () => (await request(userClient(user).api)).data);
     try {
       return await withRetry(attempt, toError, {
         clock,
@@ -240,14 +245,14 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
     return {
       user,
       async timeZone() {
-        const client = userClient(user);
-        client.timeZone ??=
-          (
-            await call(user, 'calendars.get', (api) =>
-              api.calendars.get({ calendarId: 'primary' }, noLibraryRetry),
-            )
-          ).timeZone ?? 'UTC';
-        return client.timeZone;
+        const cached = userClient(user).timeZone;
+        if (cached) return cached;
+        const primary = await call(user, 'calendars.get', (api) =>
+          api.calendars.get({ calendarId: 'primary' }, noLibraryRetry),
+        );
+        const zone = primary.timeZone ?? 'UTC';
+        userClient(user).timeZone = zone;
+        return zone;
       },
       async listEvents(o: ListEventsOptions): Promise<EventListing> {
         // Google refuses the window, filters and showDeleted=false together with a sync token.
@@ -338,9 +343,8 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
         .map(([user, until]) => ({ user, until: new Date(until) })),
     async verifyToken(userEmail) {
       const user = userEmail.trim().toLowerCase();
-      const { jwt } = userClient(user);
       await withRetry(
-        () => afterSkewOnce(user, () => jwt.authorize()),
+        () => withFreshCredentials(user, () => userClient(user).jwt.authorize()),
         (e) => toGoogleApiError(e, user, clock.now()),
         { clock, policy },
       );

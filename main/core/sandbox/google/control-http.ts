@@ -48,6 +48,7 @@ const ARGUMENTS = {
     }),
   ]),
   invalidateSyncTokens: z.tuple([email]),
+  expireAccessTokens: z.tuple([]),
   listAll: z.tuple([email]),
   putEvent: z.tuple([email, event]),
   editEvent: z.tuple([email, z.string(), event]),

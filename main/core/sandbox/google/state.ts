@@ -74,6 +74,8 @@ export interface GoogleSandboxControl {
   setLatency(ms: number): void;
   setRateLimits(limits: Partial<RateLimits>): void;
   invalidateSyncTokens(user: string): void;
+  /** Every access token issued so far stops working (401), as when tokens expire mid-run. */
+  expireAccessTokens(): void;
   listAll(user: string): GoogleEvent[];
   putEvent(user: string, event: GoogleEvent): GoogleEvent;
   editEvent(user: string, id: string, patch: GoogleEvent): GoogleEvent;
@@ -228,6 +230,9 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
   }
   invalidateSyncTokens(user: string): void {
     this.user(user).store.invalidateSyncTokens();
+  }
+  expireAccessTokens(): void {
+    this.tokens.clear();
   }
   listAll(user: string): GoogleEvent[] {
     return this.user(user).store.all();
