@@ -8,6 +8,7 @@ import {
   activityInputFromFields,
   activityPatchFromFields,
   eventFromFields,
+  eventPatchFromFields,
   fieldsFromActivity,
   fieldsFromEvent,
   hashFields,
@@ -217,6 +218,7 @@ async function insertOrRevive(
   calendar: UserCalendar,
   id: string,
   event: GoogleEvent,
+  patch: GoogleEvent,
 ): Promise<GoogleEvent> {
   let lastError: unknown;
   for (let generation = 0; generation <= MAX_GENERATIONS; generation++) {
@@ -228,7 +230,7 @@ async function insertOrRevive(
       lastError = e;
     }
     try {
-      return await calendar.patchEvent(candidate, event);
+      return await calendar.patchEvent(candidate, patch);
     } catch (e) {
       lastError = e;
     }
@@ -242,8 +244,13 @@ async function createGoogleCopy(
   googleId: string,
   origin: Origin,
 ): Promise<Link> {
-  const event = eventFromFields(severa.fields, ctx.zone, { severaGuid: severa.guid, origin });
-  const created = await insertOrRevive(ctx.calendar, googleId, event);
+  const meta = { severaGuid: severa.guid, origin };
+  const created = await insertOrRevive(
+    ctx.calendar,
+    googleId,
+    eventFromFields(severa.fields, ctx.zone, meta),
+    eventPatchFromFields(severa.fields, ctx.zone, meta),
+  );
   const google = googleSide(created, severa.fields);
   return {
     user: ctx.user,
@@ -260,7 +267,7 @@ async function createGoogleCopy(
 }
 
 async function updateGoogle(ctx: UserContext, link: Link, severa: SeveraItem): Promise<Link> {
-  const event = eventFromFields(severa.fields, ctx.zone, {
+  const event = eventPatchFromFields(severa.fields, ctx.zone, {
     severaGuid: link.severaGuid,
     origin: link.origin,
   });

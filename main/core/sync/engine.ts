@@ -142,6 +142,8 @@ interface SeveraRead {
   activities: Map<string, Activity>;
   /** activity guid → participating user guid → participant record guid */
   participants: Map<string, Map<string, string>>;
+  /** user guid → the listed activities the user owns or takes part in (one pass, not per user). */
+  byUser: Map<string, Activity[]>;
   swept: Window | null;
   fullSweep: boolean;
 }
@@ -206,6 +208,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     const severaRead = await readSevera(deps, synced, categories, window, now, options);
     result.users = synced.length;
 
+    const syncedEmails = new Set(synced.map((u) => u.email));
     const userRun = (u: SyncedUser) =>
       syncUser({
         deps,
@@ -216,7 +219,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
         runId,
         severaRead,
         categories,
-        synced,
+        syncedEmails,
         result,
         record,
         recordError,
@@ -418,9 +421,18 @@ async function readSevera(
     participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
   };
   await runPool(withTypes, PARALLEL_SEVERA_READS, readParticipants);
+  const byUser = new Map<string, Activity[]>();
+  for (const a of activities.values()) {
+    for (const user of new Set([a.ownerUser.guid, ...(participants.get(a.guid)?.keys() ?? [])])) {
+      const list = byUser.get(user);
+      if (list) list.push(a);
+      else byUser.set(user, [a]);
+    }
+  }
   return {
     activities,
     participants,
+    byUser,
     swept: fullSweep ? window : nearSweep ? nearWindow : null,
     fullSweep,
   };
@@ -476,7 +488,7 @@ interface UserRunContext {
   runId: number | null;
   severaRead: SeveraRead;
   categories: Map<string, ActivityCategory>;
-  synced: SyncedUser[];
+  syncedEmails: ReadonlySet<string>;
   result: SyncResult;
   record: (change: StateChange) => void;
   recordError: (user: string | null, action: string, e: unknown, ids?: Partial<LogEntry>) => void;
@@ -708,7 +720,8 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
   const organisedByOther =
     event.organizer?.self === false &&
     organizer !== null &&
-    run.synced.some((u) => u.email === organizer && u.email !== run.user.email);
+    organizer !== run.user.email &&
+    run.syncedEmails.has(organizer);
   const plainEvent = !event.eventType || event.eventType === 'default';
   return {
     id: event.id ?? '',
@@ -787,7 +800,8 @@ async function observeSevera(
   };
 
   let fullCount = 0;
-  for (const a of severaRead.activities.values()) {
+  const linkedListed = links.flatMap((l) => severaRead.activities.get(l.severaGuid) ?? []);
+  for (const a of new Set([...(severaRead.byUser.get(userGuid) ?? []), ...linkedListed])) {
     const item = toItem(a, severaRead.participants.get(a.guid));
     if (!item) continue;
     observed.set(a.guid, { kind: 'present', item });

@@ -189,6 +189,21 @@ export function eventFromFields(fields: SyncFields, zone: string, meta: CopyMeta
   };
 }
 
+/**
+ * The same as a patch of an existing event. A patch merges `start`/`end`, so the other kind's
+ * keys go as null: switching timed ⇄ all-day would otherwise keep the old `dateTime` (or
+ * `date`) next to the new one, and Google would keep the old kind.
+ */
+export function eventPatchFromFields(
+  fields: SyncFields,
+  zone: string,
+  meta: CopyMeta,
+): GoogleEvent {
+  const event = eventFromFields(fields, zone, meta);
+  const clear = fields.allDay ? { dateTime: null, timeZone: null } : { date: null };
+  return { ...event, start: { ...event.start, ...clear }, end: { ...event.end, ...clear } };
+}
+
 // ---- Google → fields → Severa ----
 
 /** null for an event without a usable start (a cancelled stub). */
