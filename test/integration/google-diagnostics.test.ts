@@ -159,6 +159,20 @@ describe('Google diagnostics against the sandbox, through the real Calendar clie
     expect(token.details).toMatchObject({ status: 401, reason: 'deleted_client' });
   });
 
+  test('a service-account address Google does not know → google.token fails at gcp.service-account', async () => {
+    const token = check(
+      await diagnose(await sandbox(), {
+        serviceAccountEmail: 'typo@test-project.iam.gserviceaccount.com',
+      }),
+      'google.token',
+    );
+    expect(token).toMatchObject({ status: 'fail', step: 'gcp.service-account' });
+    expect(token.details).toMatchObject({
+      status: 400,
+      googleMessage: 'invalid_grant: Invalid grant: account not found',
+    });
+  });
+
   test('a skewed clock → google.clock fails; the token still comes because the client corrects from Date', async () => {
     const google = await sandbox();
     google.sandbox.control.setClockOffsetMs(-10 * 60_000);
