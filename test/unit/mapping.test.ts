@@ -8,7 +8,6 @@ import {
   fieldsFromEvent,
   googleCopyId,
   hashFields,
-  isCopyIdOf,
   parseInstant,
   toZonedIso,
 } from '../../main/core/sync/mapping';
@@ -228,10 +227,7 @@ describe('googleCopyId', () => {
     expect(a.startsWith('6f1c2a9e1b2c4d3e8f90a1b2c3d4e5f6')).toBe(true);
   });
 
-  it('generations stay valid and are recognised as copies of the same activity', () => {
-    const g2 = googleCopyId(guid, 'aino@firma.example', 2);
-    expect(g2).toMatch(/^[a-v0-9]{5,1024}$/);
-    expect(isCopyIdOf(g2, guid, 'aino@firma.example')).toBe(true);
-    expect(isCopyIdOf(g2, guid, 'ilmari@firma.example')).toBe(false);
+  it('generations stay valid base32hex', () => {
+    expect(googleCopyId(guid, 'aino@firma.example', 2)).toMatch(/^[a-v0-9]{5,1024}v2$/);
   });
 });

@@ -441,7 +441,6 @@ describe('plan: the decision table', () => {
         policy: row.policy ?? 'later-wins',
         deletionThresholdPercent: 25,
         copyId,
-        isCopyId: (id, guid) => id === copyId(guid),
         heldDecision: row.heldDecision,
       });
       expect(result.actions.map((a) => a.kind)).toEqual(row.expect);

@@ -10,7 +10,6 @@ import {
   fieldsFromActivity,
   fieldsFromEvent,
   googleCopyId,
-  isCopyIdOf,
   PROP_ORIGIN,
   PROP_SEVERA_GUID,
   type Origin,
@@ -558,7 +557,6 @@ async function syncUser(run: UserRunContext): Promise<void> {
       policy: deps.settings.sync.conflictPolicy,
       deletionThresholdPercent: deps.settings.sync.deletionThresholdPercent,
       copyId: (guid) => googleCopyId(guid, email),
-      isCopyId: (id, guid) => isCopyIdOf(id, guid, email),
       heldDecision: run.options.heldDecision,
     });
   } catch (e) {

@@ -44,9 +44,9 @@ export function hashFields(fields: SyncFields): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
 }
 
-/** The same title, start and end: what "an existing matching event" means (`pre.other-sync`). */
-export const sameSlot = (a: SyncFields, b: SyncFields): boolean =>
-  a.title === b.title && a.allDay === b.allDay && a.start === b.start && a.end === b.end;
+/** Title, start and end: events with the same key are "an existing matching event" (`pre.other-sync`). */
+export const slotKey = (f: SyncFields): string =>
+  JSON.stringify([f.title, f.allDay, f.start, f.end]);
 
 // ---- time zones, with Intl only ----
 
@@ -301,7 +301,3 @@ export function googleCopyId(severaGuid: string, user: string, generation = 0): 
   const base = `${severaGuid.toLowerCase().replace(/[^0-9a-f]/g, '')}${userTag(user)}`;
   return generation > 0 ? `${base}v${generation}` : base;
 }
-
-/** Whether an id is one of our copies of this activity for this user (any generation). */
-export const isCopyIdOf = (id: string, severaGuid: string, user: string): boolean =>
-  id === googleCopyId(severaGuid, user) || id.startsWith(`${googleCopyId(severaGuid, user)}v`);

@@ -1,4 +1,4 @@
-import { hashFields, sameSlot, type Origin, type SyncFields } from './mapping';
+import { hashFields, slotKey, type Origin, type SyncFields } from './mapping';
 
 /**
  * The decision table (design D6, after vdirsyncer's `_get_actions`): from the last agreed
@@ -69,8 +69,6 @@ export interface PlanInput {
   deletionThresholdPercent: number;
   /** The Google id a new copy of this activity gets (deterministic, design D7). */
   copyId: (severaGuid: string) => string;
-  /** Whether a listed event id is one of our copies of the activity. */
-  isCopyId: (googleId: string, severaGuid: string) => boolean;
   /** The admin's answer to this user's held deletions, when given. */
   heldDecision?: 'confirm' | 'reject';
 }
@@ -250,15 +248,27 @@ function decideUnlinked(
   const freeGoogle = present(input.google, linkedGoogle);
   const claimed = new Set<string>();
   const actions: Action[] = [];
+  // Indexes, so a first run over thousands of items stays linear.
+  const byGuid = new Map<string, GoogleItem>();
+  const byId = new Map<string, GoogleItem>();
+  const bySlot = new Map<string, GoogleItem[]>();
+  for (const g of freeGoogle) {
+    if (g.severaGuid && !byGuid.has(g.severaGuid)) byGuid.set(g.severaGuid, g);
+    byId.set(g.id, g);
+    if (g.eligible && g.origin === null) {
+      const key = slotKey(g.fields);
+      bySlot.set(key, [...(bySlot.get(key) ?? []), g]);
+    }
+  }
+  const free = (g: GoogleItem | undefined) => (g && !claimed.has(g.id) ? g : undefined);
 
   for (const severa of newSevera) {
-    const free = freeGoogle.filter((g) => !claimed.has(g.id));
     // A link written on the event (our copy, or an event an activity was made from) comes first,
     // then our deterministic id, then an identical event made by someone else (`pre.other-sync`).
     const google =
-      free.find((g) => g.severaGuid === severa.guid) ??
-      free.find((g) => input.isCopyId(g.id, severa.guid)) ??
-      free.find((g) => g.eligible && g.origin === null && sameSlot(g.fields, severa.fields));
+      free(byGuid.get(severa.guid)) ??
+      free(byId.get(input.copyId(severa.guid))) ??
+      (bySlot.get(slotKey(severa.fields)) ?? []).find((g) => !claimed.has(g.id));
     if (!google) {
       if (severa.inWindow)
         actions.push({
