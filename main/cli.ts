@@ -9,6 +9,7 @@ import { registerReset } from './cli/reset';
 import { registerSandbox } from './cli/sandbox';
 import { registerStatus } from './cli/status';
 import { registerSync } from './cli/sync';
+import { registerTest } from './cli/test';
 import { registerUsers } from './cli/users';
 import { isAppError } from './core/errors';
 import { scrub } from './core/log';
@@ -28,16 +29,17 @@ const program = new Command('severa-calendar-sync')
   .exitOverride();
 
 const commands: ((p: Command) => void)[] = [
+  registerDemo,
+  registerSandbox,
+  registerConfigure,
+  registerTest,
   registerUsers,
   registerActivityTypes,
-  registerConfigure,
-  registerSandbox,
   registerSync,
   registerStatus,
   registerLog,
   registerReset,
   registerDaemon,
-  registerDemo,
 ];
 for (const register of commands) register(program);
 

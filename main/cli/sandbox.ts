@@ -32,6 +32,8 @@ export function registerSandbox(program: Command): void {
         seedDemo: true,
       });
       const demo = google.demo!;
+      const types = severa.control.activityTypes.listAll().filter((t) => t.isActive);
+      const guidOf = (category: string) => types.find((t) => t.category === category)?.guid ?? null;
       printJson({
         google: { apiRoot: google.apiRoot, tokenUrl: google.tokenUrl },
         severa: { apiRoot: severa.apiRoot },
@@ -44,6 +46,10 @@ export function registerSandbox(program: Command): void {
           testUser: demo.testUser,
           severaClientId: severa.demo!.clientId,
           severaClientSecret: severa.demo!.clientSecret,
+          // What the admin picks in `severa.activity-types`: every calendar-like type is synced.
+          activityTypes: types.filter((t) => t.category !== 'Task').map((t) => t.guid),
+          defaultActivityType: guidOf('CalendarEntry'),
+          personalActivityType: guidOf('Personal'),
         },
       });
       await new Promise<void>((resolve) => {
