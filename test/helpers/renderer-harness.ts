@@ -71,7 +71,10 @@ async function bridgeScript(): Promise<string> {
           for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
         };
         window.api = createRendererApi(
-          (channel, args) => window.__scsInvoke(channel, args),
+          async (channel, args) => {
+            const json = await window.__scsInvoke(channel, args);
+            return json === undefined ? undefined : JSON.parse(json);
+          },
           (event, listener) => {
             if (!listeners.has(event)) listeners.set(event, new Set());
             listeners.get(event).add(listener);
@@ -152,8 +155,10 @@ export async function startRenderer(options: RendererOptions): Promise<RendererH
     viewport: options.viewport ?? { width: 1280, height: 860 },
     timezoneId: 'Europe/Helsinki',
   });
-  await context.exposeBinding('__scsInvoke', (_source, channel: string, args: unknown) =>
-    options.service.dispatch(channel, args),
+  // Results cross as JSON text: Playwright's own serializer is far too slow for 100 000 log
+  // entries, and JSON is also what IPC's structured clone keeps of these plain objects.
+  await context.exposeBinding('__scsInvoke', async (_source, channel: string, args: unknown) =>
+    JSON.stringify(await options.service.dispatch(channel, args)),
   );
   await context.addInitScript({ content: await bridgeScript() });
   const page = await context.newPage();
@@ -209,6 +214,8 @@ export interface AppUnderTestOptions {
   systemLanguage: 'fi' | 'en';
   /** Configure the profile for the demo company through the service before the UI starts. */
   configured?: boolean;
+  /** Prepares the empty profile folder before the service opens it (e.g. a big sync log). */
+  beforeStart?: (profileDir: string) => void;
 }
 
 /** What the wizard asks for, done through the service: for tests that start after set-up. */
@@ -261,6 +268,7 @@ export async function startAppUnderTest(options: AppUnderTestOptions): Promise<A
     demoDir: join(profileDir, 'google-demo'),
   });
   const severa = await startSeveraSandbox({ seedDemo: true });
+  options.beforeStart?.(profileDir);
   const relay = new EventRelay();
   const opened: string[] = [];
   const service = createAppService({

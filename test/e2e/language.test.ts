@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
+
+/**
+ * Finnish when the OS speaks Finnish; a switch to English at once, kept between starts; and
+ * back to the OS language from the settings. Texts from main (step titles) follow too.
+ */
+describe('language fi ↔ en (Chromium)', () => {
+  let app: AppUnderTest;
+
+  beforeAll(async () => {
+    app = await startAppUnderTest({ systemLanguage: 'fi' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const htmlLang = () => app.page.evaluate<string>('document.documentElement.lang');
+
+  it('starts in Finnish when the OS locale is Finnish', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Aloita käyttöönotto' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Avaa demoyritys' }).isVisible()).toBe(true);
+    expect(await htmlLang()).toBe('fi');
+  });
+
+  it('switches to English at once and keeps it after a restart of the UI', async () => {
+    const { page, service } = app;
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('button', { name: 'Start the set-up' }).waitFor();
+    expect(await htmlLang()).toBe('en');
+    expect((await service.getState()).app.language).toBe('en');
+
+    await app.ui.reload();
+    await page.getByRole('button', { name: 'Start the set-up' }).waitFor();
+    await page.getByRole('button', { name: 'Start the set-up' }).click();
+    await page.getByRole('heading', { name: 'Set-up checklist' }).waitFor();
+    expect(await page.locator('[data-checklist-step="pre.workspace-licence"]').textContent()).toBe(
+      'A paid Google Workspace',
+    );
+  });
+
+  it('follows the OS again when the setting says so, step titles from main included', async () => {
+    const { page, service } = app;
+    await page.locator('[data-nav="settings"]').click();
+    await page.getByRole('combobox', { name: 'Language' }).click();
+    await page.getByRole('option', { name: 'As the operating system' }).click();
+    await page.getByRole('heading', { name: 'Asetukset' }).waitFor();
+    expect((await service.getState()).app.language).toBe('system');
+    expect(await htmlLang()).toBe('fi');
+    await page.locator('[data-nav="wizard"]').click();
+    expect(await page.locator('[data-checklist-step="pre.workspace-licence"]').textContent()).toBe(
+      'Maksullinen Google Workspace',
+    );
+    expect(await page.getByText('Huomio ennen käyttöönottoa').first().isVisible()).toBe(true);
+  });
+});
