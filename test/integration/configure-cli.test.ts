@@ -1,7 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KeychainSecretStore } from '../../main/core/store/keychain';
 import { profilePaths } from '../../main/core/store/profile';
@@ -14,43 +13,22 @@ import {
   type P12Corpus,
 } from '../helpers/p12-corpus';
 import { pemFragments, textOfEveryFile } from '../helpers/leaks';
+import { runCli } from '../helpers/cli';
 
 /* The built CLI against the real keychain: run under `bash scripts/with-keyring.sh`. */
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CLI = join(REPO, 'dist/cli.js');
 const SEVERA_SECRET = 'severa-secret-Xy7-0123456789';
 const TYPE_A = '0c8e5a7e-1111-4a1b-9c2d-000000000001';
 const TYPE_B = '0c8e5a7e-1111-4a1b-9c2d-000000000002';
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  args: string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<CliRun> {
-  return new Promise((done) => {
-    const child = execFile(
-      'node',
-      [CLI, '--profile', profile, ...args],
-      { cwd: REPO, env: { ...process.env, ...options.env }, timeout: 30_000 },
-      (error, stdout, stderr) =>
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(options.stdin ?? '');
-  });
-}
+const cli = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  runCli(profile, args, options);
 
 let corpus: P12Corpus;
 let profile: string;
 let keyFile: (name: keyof P12Corpus['files']) => string;
 
 beforeAll(() => {
-  execFileSync('node', ['scripts/build.mjs', '--only', 'cli'], { cwd: REPO, timeout: 60_000 });
   corpus = buildP12Corpus();
   keyFile = (name) => join(corpus.dir, `${name}.bin`);
 });
