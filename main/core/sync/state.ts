@@ -100,7 +100,18 @@ const logFromRow = (r: Row): LogEntry => ({
 });
 
 export class SyncState {
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
   private constructor(private readonly db: Database.Database) {}
+
+  /** Prepared once per SQL text: a run records thousands of items. */
+  private sql(text: string): Database.Statement<unknown[]> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 
   /** `:memory:` for tests; otherwise the profile's state.db (created with its folder). */
   static open(file: string): SyncState {
@@ -108,6 +119,9 @@ export class SyncState {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
+    // WAL + NORMAL: a crash of the app loses nothing committed; only power loss can drop the
+    // last few commits, which the next run re-adopts (design D7). FULL costs an fsync per item.
+    db.pragma('synchronous = NORMAL');
     const state = new SyncState(db);
     state.migrate();
     return state;
@@ -129,7 +143,7 @@ export class SyncState {
   }
 
   schemaVersion(): number {
-    return Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version ?? 0);
+    return Number((this.sql('PRAGMA user_version').get() as Row).user_version ?? 0);
   }
 
   close(): void {
@@ -139,91 +153,96 @@ export class SyncState {
   // ---- meta ----
 
   getMeta(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
     return row ? String(row.value) : null;
   }
 
   setMeta(key: string, value: string | null): void {
-    if (value === null) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    if (value === null) this.sql('DELETE FROM meta WHERE key = ?').run(key);
     else
-      this.db
-        .prepare(
-          'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-        )
-        .run(key, value);
+      this.sql(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ).run(key, value);
   }
 
   // ---- links ----
 
   linksForUser(user: string): Link[] {
-    return (this.db.prepare('SELECT * FROM links WHERE user = ?').all(user) as Row[]).map(
-      linkFromRow,
-    );
+    return (this.sql('SELECT * FROM links WHERE user = ?').all(user) as Row[]).map(linkFromRow);
   }
 
   allLinks(): Link[] {
-    return (this.db.prepare('SELECT * FROM links').all() as Row[]).map(linkFromRow);
+    return (this.sql('SELECT * FROM links').all() as Row[]).map(linkFromRow);
   }
 
   countLinks(): number {
-    return Number((this.db.prepare('SELECT count(*) AS n FROM links').get() as Row).n);
+    return Number((this.sql('SELECT count(*) AS n FROM links').get() as Row).n);
   }
 
   /** Synced items per user, for `status`. */
   linkCounts(): Map<string, number> {
-    const rows = this.db
-      .prepare('SELECT user, count(*) AS n FROM links GROUP BY user')
-      .all() as Row[];
+    const rows = this.sql('SELECT user, count(*) AS n FROM links GROUP BY user').all() as Row[];
     return new Map(rows.map((r) => [String(r.user), Number(r.n)]));
   }
 
   heldLinks(user?: string): Link[] {
     const rows = user
-      ? this.db.prepare('SELECT * FROM links WHERE held IS NOT NULL AND user = ?').all(user)
-      : this.db.prepare('SELECT * FROM links WHERE held IS NOT NULL').all();
+      ? this.sql('SELECT * FROM links WHERE held IS NOT NULL AND user = ?').all(user)
+      : this.sql('SELECT * FROM links WHERE held IS NOT NULL').all();
     return (rows as Row[]).map(linkFromRow);
   }
 
   /** Applies one action's outcome and its log entries together, or nothing (crash safety). */
   record(change: StateChange): void {
-    this.db.transaction(() => {
+    this.atomically(() => {
       for (const key of change.remove ?? []) {
-        this.db
-          .prepare('DELETE FROM links WHERE user = ? AND severa_guid = ?')
-          .run(key.user, key.severaGuid);
+        this.sql('DELETE FROM links WHERE user = ? AND severa_guid = ?').run(
+          key.user,
+          key.severaGuid,
+        );
       }
       for (const l of change.upsert ?? []) {
-        this.db
-          .prepare(
-            `INSERT OR REPLACE INTO links (user, severa_guid, google_id, origin, severa_hash, google_hash,
+        this.sql(
+          `INSERT OR REPLACE INTO links (user, severa_guid, google_id, origin, severa_hash, google_hash,
                severa_updated, google_updated, start, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            l.user,
-            l.severaGuid,
-            l.googleId,
-            l.origin,
-            l.severaHash,
-            l.googleHash,
-            l.severaUpdated,
-            l.googleUpdated,
-            l.start,
-            l.held,
-          );
+        ).run(
+          l.user,
+          l.severaGuid,
+          l.googleId,
+          l.origin,
+          l.severaHash,
+          l.googleHash,
+          l.severaUpdated,
+          l.googleUpdated,
+          l.start,
+          l.held,
+        );
       }
       for (const entry of change.log ?? []) this.insertLog(entry);
-    })();
+    });
+  }
+
+  /** One transaction with prepared BEGIN/COMMIT (libsql's `transaction()` re-parses them). */
+  private atomically(work: () => void): void {
+    this.sql('BEGIN IMMEDIATE').run();
+    try {
+      work();
+      this.sql('COMMIT').run();
+    } catch (e) {
+      this.sql('ROLLBACK').run();
+      throw e;
+    }
   }
 
   // ---- users ----
 
   getUser(email: string): UserRow | null {
-    const r = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined;
+    const r = this.sql('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined;
     return r ? userFromRow(r) : null;
   }
 
   listUsers(): UserRow[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY email').all() as Row[]).map(userFromRow);
+    return (this.sql('SELECT * FROM users ORDER BY email').all() as Row[]).map(userFromRow);
   }
 
   /** Fields left out keep their value; `syncToken: null` drops the token (next run lists in full). */
@@ -237,33 +256,35 @@ export class SyncState {
       lastRunAt: null,
     };
     const next = { ...current, ...fields };
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(email, next.syncToken, next.state, next.reason, next.step, next.lastRunAt);
+    this.sql(
+      `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(email, next.syncToken, next.state, next.reason, next.step, next.lastRunAt);
   }
 
   // ---- runs ----
 
   startRun(startedAt: string, dryRun: boolean): number {
-    const r = this.db
-      .prepare('INSERT INTO runs (started_at, dry_run) VALUES (?, ?)')
-      .run(startedAt, dryRun ? 1 : 0);
+    const r = this.sql('INSERT INTO runs (started_at, dry_run) VALUES (?, ?)').run(
+      startedAt,
+      dryRun ? 1 : 0,
+    );
     return Number(r.lastInsertRowid);
   }
 
   finishRun(id: number, finishedAt: string, ok: boolean, summary: unknown): void {
-    this.db
-      .prepare('UPDATE runs SET finished_at = ?, ok = ?, summary = ? WHERE id = ?')
-      .run(finishedAt, ok ? 1 : 0, JSON.stringify(summary), id);
+    this.sql('UPDATE runs SET finished_at = ?, ok = ?, summary = ? WHERE id = ?').run(
+      finishedAt,
+      ok ? 1 : 0,
+      JSON.stringify(summary),
+      id,
+    );
   }
 
   lastRun(options: { includeDryRuns?: boolean } = {}): RunRow | null {
     const sql = options.includeDryRuns
       ? 'SELECT * FROM runs ORDER BY id DESC LIMIT 1'
       : 'SELECT * FROM runs WHERE dry_run = 0 ORDER BY id DESC LIMIT 1';
-    const r = this.db.prepare(sql).get() as Row | undefined;
+    const r = this.sql(sql).get() as Row | undefined;
     if (!r) return null;
     return {
       id: Number(r.id),
@@ -278,26 +299,24 @@ export class SyncState {
   // ---- the sync log ----
 
   insertLog(e: LogEntry): void {
-    this.db
-      .prepare(
-        `INSERT INTO log (time, run_id, user, level, direction, action, severa_guid, google_id, result, error_type,
+    this.sql(
+      `INSERT INTO log (time, run_id, user, level, direction, action, severa_guid, google_id, result, error_type,
            message, step, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.time,
-        e.runId,
-        e.user,
-        e.level,
-        e.direction,
-        e.action,
-        e.severaGuid,
-        e.googleId,
-        e.result,
-        e.errorType,
-        e.message,
-        e.step,
-        e.details ? JSON.stringify(e.details) : null,
-      );
+    ).run(
+      e.time,
+      e.runId,
+      e.user,
+      e.level,
+      e.direction,
+      e.action,
+      e.severaGuid,
+      e.googleId,
+      e.result,
+      e.errorType,
+      e.message,
+      e.step,
+      e.details ? JSON.stringify(e.details) : null,
+    );
   }
 
   queryLog(q: LogQuery = {}): LogEntry[] {
@@ -320,13 +339,13 @@ export class SyncState {
       params.push(q.runId);
     }
     const sql = `SELECT * FROM log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, q.limit ?? 1000) as Row[];
+    const rows = this.sql(sql).all(...params, q.limit ?? 1000) as Row[];
     return rows.map(logFromRow).reverse();
   }
 
   /** Retention (settings.sync.logRetentionDays): drops entries older than `before`. */
   pruneLog(before: string): number {
-    return this.db.prepare('DELETE FROM log WHERE time < ?').run(before).changes;
+    return this.sql('DELETE FROM log WHERE time < ?').run(before).changes;
   }
 
   /** `reset` (design `pre.account-change`): forget every link, token, watermark and account. */
