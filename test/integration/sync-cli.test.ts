@@ -1,6 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
 import { pemFragments } from '../helpers/leaks';
 import { startWorld, type World, type WorldUser } from '../helpers/world';
 
@@ -8,29 +7,14 @@ import { startWorld, type World, type WorldUser } from '../helpers/world';
  * `sync`, `status`, `log` and `reset` through the built CLI, with the secrets in the real
  * keychain and both sandboxes on loopback: run under `bash scripts/with-keyring.sh`.
  */
-const REPO = resolve(import.meta.dirname, '../..');
-const CLI = join(REPO, 'dist/cli.js');
-
 let world: World;
 let aino: WorldUser;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = execFile(
-      'node',
-      [CLI, '--profile', world.profileDir, ...args],
-      { cwd: REPO, timeout: 30_000 },
-      (error, stdout, stderr) =>
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end('');
-  });
-}
+const cli = (args: string[]) => runCli(world.profileDir, args);
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 beforeAll(async () => {
-  execFileSync('node', ['scripts/build.mjs', '--only', 'cli'], { cwd: REPO, timeout: 60_000 });
   world = await startWorld({ company: { users: 2 }, keychain: true });
   aino = world.users[0] as WorldUser;
   world.severa.control.activities.put({
