@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGoogleCalendars } from '../../main/core/google/calendar-client';
+import { createSeveraClient } from '../../main/core/severa/client';
 import { parseGoogleKey } from '../../main/core/google/key-import';
 import { createLogger, silentLogger } from '../../main/core/log';
 import { DEMO_GOOGLE_USERS } from '../../main/core/sandbox/demo-company';
@@ -42,6 +44,11 @@ export interface WorldOptions {
   settings?: DeepPartial<Settings>;
   /** Severa's limit in the sandbox and the client (default 10/s, the real one). */
   severaRequestsPerSecond?: number;
+  /**
+   * Build the clients directly with retry waits of a few milliseconds instead of through the
+   * profile's connect path: for tests that inject hundreds of faults and must stay fast.
+   */
+  fastRetries?: boolean;
 }
 
 export interface WorldUser {
@@ -198,6 +205,25 @@ function configureGenerated(
   };
 }
 
+const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 40 };
+
+function fastClients(settings: Settings, configured: Configured) {
+  return {
+    severaClient: createSeveraClient({
+      apiRoot: settings.severa.apiRoot,
+      clientId: settings.severa.clientId ?? '',
+      clientSecret: configured.severaSecret,
+      requestsPerSecond: settings.severa.requestsPerSecond,
+      retry: FAST_RETRY,
+    }),
+    googleClient: createGoogleCalendars({
+      settings: settings.google,
+      privateKeyPem: configured.privateKeyPem,
+      retry: FAST_RETRY,
+    }),
+  };
+}
+
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const demo = options.company === 'demo' || options.company === undefined;
   const latencyMs = options.latencyMs ?? 0;
@@ -252,8 +278,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     openState,
     async sync(syncOptions = {}, deps = {}) {
       const profile = env();
-      const severaClient = await connectSevera(profile);
-      const googleClient = await connectGoogle(profile);
+      const { severaClient, googleClient } = options.fastRetries
+        ? fastClients(profile.settings, configured)
+        : {
+            severaClient: await connectSevera(profile),
+            googleClient: await connectGoogle(profile),
+          };
       const state = openState();
       try {
         return await runSync(
