@@ -161,6 +161,15 @@ describe('runSync', () => {
     expect((await sync()).ok).toBe(true);
   });
 
+  it('a domain filled in after the first run is not an account change; a different one is', async () => {
+    settings = mergeSettings(settings, { google: { domain: null } });
+    await sync();
+    settings = mergeSettings(settings, { google: { domain: 'firma.example' } });
+    expect((await sync()).ok).toBe(true);
+    settings = mergeSettings(settings, { google: { domain: 'uusi.example' } });
+    expect((await sync()).errors).toEqual([expect.objectContaining({ step: 'pre.account-change' })]);
+  });
+
   it('re-adopts everything with the database lost, creating no duplicate', async () => {
     meeting('One', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
     google.cal(AINO).userCreate({

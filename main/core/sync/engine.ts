@@ -288,26 +288,29 @@ const summaryCounts = (r: SyncResult) => ({
   errors: r.errors.length,
 });
 
-const accountOf = (settings: Settings) => ({
-  domain: settings.google.domain ?? '',
-  clientId: settings.google.clientId ?? '',
-});
+const ACCOUNT_KEYS = [
+  [META.domain, (s: Settings) => s.google.domain],
+  [META.clientId, (s: Settings) => s.google.clientId],
+] as const;
 
-/** `pre.account-change`: the Google domain or client id differs from the one synced so far. */
+/**
+ * `pre.account-change`: the Google domain or client id differs from the one synced so far. A
+ * value that was not known then (set up later) is not a change.
+ */
 export function accountChanged(settings: Settings, state: SyncState): boolean {
-  const current = accountOf(settings);
-  const domain = state.getMeta(META.domain);
-  const clientId = state.getMeta(META.clientId);
-  if (domain === null && clientId === null) return false;
-  return domain !== current.domain || clientId !== current.clientId;
+  return ACCOUNT_KEYS.some(([key, read]) => {
+    const stored = state.getMeta(key);
+    const current = read(settings);
+    return Boolean(stored && current && stored !== current);
+  });
 }
 
-/** Another Google account stops sync until `reset`; the first run remembers the account. */
+/** Another Google account stops sync until `reset`; runs remember the account they synced. */
 function checkAccount(settings: Settings, state: SyncState, dryRun: boolean): void {
   if (accountChanged(settings, state)) throw accountChangedError();
-  if (!dryRun && state.getMeta(META.domain) === null) {
-    state.setMeta(META.domain, accountOf(settings).domain);
-    state.setMeta(META.clientId, accountOf(settings).clientId);
+  for (const [key, read] of ACCOUNT_KEYS) {
+    const current = read(settings);
+    if (!dryRun && current && !state.getMeta(key)) state.setMeta(key, current);
   }
 }
 
