@@ -167,7 +167,9 @@ describe('runSync', () => {
     settings = mergeSettings(settings, { google: { domain: 'firma.example' } });
     expect((await sync()).ok).toBe(true);
     settings = mergeSettings(settings, { google: { domain: 'uusi.example' } });
-    expect((await sync()).errors).toEqual([expect.objectContaining({ step: 'pre.account-change' })]);
+    expect((await sync()).errors).toEqual([
+      expect.objectContaining({ step: 'pre.account-change' }),
+    ]);
   });
 
   it('re-adopts everything with the database lost, creating no duplicate', async () => {
@@ -351,5 +353,32 @@ describe('runSync', () => {
     const r = await sync();
     expect(r.toGoogle.created).toBe(2);
     expect(google.cal(AINO).events.has(googleCopyId(master.guid, AINO))).toBe(false);
+  });
+
+  it("one user's failure is logged with the server's message while the others go on", async () => {
+    meeting('Still synced', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    const failure = Object.assign(new Error('wrapped'), {
+      reason: 'backendError',
+      googleMessage: 'Backend Error',
+      status: 500,
+    });
+    google.cal(ILMARI).listEvents = async () => {
+      throw failure;
+    };
+    const r = await sync();
+    expect(r).toMatchObject({
+      ok: false,
+      toGoogle: { created: 1 },
+      errors: [{ user: ILMARI, message: 'Backend Error', step: null }],
+    });
+    expect(state.queryLog({ user: ILMARI, levels: ['error'] })).toEqual([
+      expect.objectContaining({
+        action: 'read-google',
+        errorType: 'backendError',
+        message: 'Backend Error',
+        result: 'error',
+      }),
+    ]);
+    expect(state.getUser(ILMARI)).toMatchObject({ state: 'error' });
   });
 });
