@@ -36,6 +36,10 @@ const isFirstStart = (state: AppStateDto, checklist: ChecklistStepDto[]) =>
   !state.severa.clientId &&
   checklist.every((s) => !s.done);
 
+/** Both sides have credentials: the dashboard is where the admin wants to land. */
+const isConfigured = (state: AppStateDto) =>
+  state.google.keyStored && state.severa.secretStored && Boolean(state.severa.clientId);
+
 export function AppProvider({
   initial,
   children,
@@ -45,13 +49,10 @@ export function AppProvider({
 }) {
   const [state, setStateRaw] = useState(initial.state);
   const [checklist, setChecklist] = useState(initial.checklist);
-  const [view, setView] = useState<View>(() =>
-    isFirstStart(initial.state, initial.checklist)
-      ? 'welcome'
-      : initial.state.demo
-        ? 'dashboard'
-        : 'wizard',
-  );
+  const [view, setView] = useState<View>(() => {
+    if (isFirstStart(initial.state, initial.checklist)) return 'welcome';
+    return initial.state.demo || isConfigured(initial.state) ? 'dashboard' : 'wizard';
+  });
   const [selectedStep, setSelectedStep] = useState(
     () => initial.checklist.find((s) => !s.done)?.id ?? initial.checklist[0]?.id ?? '',
   );

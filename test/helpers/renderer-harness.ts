@@ -185,10 +185,11 @@ export async function startRenderer(options: RendererOptions): Promise<RendererH
 
 /** Saves a full-page screenshot into docs/screenshots/ (shown by the README). */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  // Transient "Saved" toasts are not part of the view.
-  await page.waitForFunction("!document.querySelector('.mantine-Notification-root')", null, {
-    timeout: 10_000,
-  });
+  // Transient "Saved" toasts are not part of the view (the last one is gone when none is left).
+  await page
+    .locator('.mantine-Notification-root')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 });
   // The viewport grows to the whole page, so the fixed sidebar reaches the bottom of the image.
   const viewport = page.viewportSize()!;
   const height = await page.evaluate<number>('document.documentElement.scrollHeight');

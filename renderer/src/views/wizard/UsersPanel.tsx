@@ -93,13 +93,18 @@ export function UsersPanel() {
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm" ff="monospace">
+                  <Text size="xs" ff="monospace">
                     {user.email ?? '–'}
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Group gap={4} wrap="nowrap">
-                    <Badge color={MATCH_COLOR[user.match]} variant="light" tt="none">
+                  <Group gap={4}>
+                    <Badge
+                      color={MATCH_COLOR[user.match]}
+                      variant="light"
+                      tt="none"
+                      style={{ flexShrink: 0 }}
+                    >
                       {t(`users.matchState.${user.match}`)}
                     </Badge>
                     {user.step && user.match !== 'ok' && (
