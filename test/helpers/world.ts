@@ -11,7 +11,9 @@ import { startSeveraSandbox, type SeveraSandbox } from '../../main/core/sandbox/
 import { MemorySecretStore } from '../../main/core/service/memory-secrets';
 import { connectGoogle, connectSevera } from '../../main/core/service/connect';
 import type { ProfileEnv } from '../../main/core/service/backends';
-import type { SeveraUser } from '../../main/core/severa/models';
+import type { GoogleEvent } from '../../main/core/google/types';
+import type { Activity, ActivityCategory, SeveraUser } from '../../main/core/severa/models';
+import { fieldsFromActivity, fieldsFromEvent, hashFields } from '../../main/core/sync/mapping';
 import { SEVERA_SCOPES } from '../../main/core/severa/types';
 import { GOOGLE_CALENDAR_SCOPE } from '../../main/core/setup/steps';
 import { KeychainSecretStore } from '../../main/core/store/keychain';
@@ -87,6 +89,7 @@ const WORLD_DOMAIN = 'world.example';
 const WORLD_SERVICE_ACCOUNT = 'sync@world-project.iam.gserviceaccount.com';
 const WORLD_CLIENT_ID = '900000000000000000001';
 const WORLD_SEVERA_CLIENT = 'world-severa-client';
+const DAY = 86_400_000;
 const ZONES = ['Europe/Helsinki', 'Europe/Stockholm', 'Europe/Berlin'];
 
 export const worldEmail = (index: number) => `user${index}@${WORLD_DOMAIN}`;
@@ -310,4 +313,101 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface UserSnapshot {
+  email: string;
+  /** Live events in the user's window, recurring ones expanded: what the engine sees. */
+  google: GoogleEvent[];
+  /** Live activities the user owns (series masters left out: they are not synced). */
+  severa: Activity[];
+}
+
+/**
+ * What must hold after a clean full-sweep run, read from both sandboxes and the state: no
+ * duplicate on either side, every live item of a synced user linked, every link between two
+ * live items that agree on every synced field, nothing held. Returns the problems found (empty
+ * when converged) and what each user has, for checks of the caller's own.
+ */
+export async function convergenceReport(
+  world: World,
+): Promise<{ problems: string[]; users: UserSnapshot[] }> {
+  const categories = new Map<string, ActivityCategory>(
+    world.severa.control.activityTypes.listAll().map((t) => [t.guid, t.category]),
+  );
+  const state = world.openState();
+  const links = state.allLinks();
+  state.close();
+  const { windowPastDays, windowFutureDays } = world.settings().sync;
+  const window = {
+    timeMin: new Date(Date.now() - windowPastDays * DAY).toISOString(),
+    timeMax: new Date(Date.now() + windowFutureDays * DAY).toISOString(),
+  };
+  const severaLive = new Map(
+    world.severa.control.activities
+      .listAll()
+      .filter((a) => a.recurrenceType !== 'Series')
+      .map((a) => [a.guid, a]),
+  );
+  const client = createGoogleCalendars({
+    settings: world.settings().google,
+    privateKeyPem: (await world.secrets.get('google-private-key')) ?? '',
+  });
+  const problems: string[] = [];
+  const users: UserSnapshot[] = [];
+  try {
+    for (const user of world.users) {
+      const who = user.email;
+      const { events } = await client.forUser(who).listEvents(window);
+      const google = new Map(
+        events.filter((e) => e.status !== 'cancelled').map((e) => [e.id ?? '', e]),
+      );
+      const owned = [...severaLive.values()].filter((a) => a.ownerUser.guid === user.severaGuid);
+      users.push({ email: who, google: [...google.values()], severa: owned });
+      const mine = links.filter((l) => l.user === who);
+
+      const repeated = (keys: string[]) => keys.filter((k, i) => keys.indexOf(k) !== i);
+      const googleTwice = repeated(
+        [...google.values()].map((e) => `${e.summary}|${fieldsFromEvent(e)?.start}`),
+      );
+      const severaTwice = repeated(
+        owned.map((a) => `${a.name}|${fieldsFromActivity(a, user.timeZone, undefined).start}`),
+      );
+      if (googleTwice.length)
+        problems.push(`${who}: duplicate Google events ${googleTwice.join(', ')}`);
+      if (severaTwice.length)
+        problems.push(`${who}: duplicate Severa activities ${severaTwice.join(', ')}`);
+
+      const linkedGoogle = new Set(mine.map((l) => l.googleId));
+      const linkedSevera = new Set(mine.map((l) => l.severaGuid));
+      for (const [id, e] of google)
+        if (!linkedGoogle.has(id)) problems.push(`${who}: Google "${e.summary}" not linked`);
+      for (const a of owned)
+        if (!linkedSevera.has(a.guid)) problems.push(`${who}: Severa "${a.name}" not linked`);
+      for (const l of mine) {
+        const a = severaLive.get(l.severaGuid);
+        const e = google.get(l.googleId);
+        if (!a || !e) {
+          problems.push(
+            `${who}: a link to a missing ${a ? 'Google' : 'Severa'} item (${a?.name ?? e?.summary})`,
+          );
+          continue;
+        }
+        const fromSevera = fieldsFromActivity(
+          a,
+          user.timeZone,
+          categories.get(a.activityType.guid),
+        );
+        const fromGoogle = fieldsFromEvent(e);
+        if (!fromGoogle || hashFields(fromSevera) !== hashFields(fromGoogle))
+          problems.push(
+            `${who}: "${a.name}" differs: Severa ${JSON.stringify(fromSevera)} Google ${JSON.stringify(fromGoogle)}`,
+          );
+        if (l.held) problems.push(`${who}: "${a.name}" has a held ${l.held}`);
+      }
+    }
+  } finally {
+    client.close();
+  }
+  return { problems, users };
 }
