@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultSettings, mergeSettings, type Settings } from '../../main/core/store/settings';
-import { runSync, type SyncOptions } from '../../main/core/sync/engine';
+import {
+  nextWatermark,
+  runSync,
+  WATERMARK_OVERLAP_MS,
+  type SyncOptions,
+} from '../../main/core/sync/engine';
 import { googleCopyId } from '../../main/core/sync/mapping';
 import { SyncState } from '../../main/core/sync/state';
 import type { LogEntry } from '../../main/core/sync/sync-log';
@@ -380,5 +385,18 @@ describe('runSync', () => {
       }),
     ]);
     expect(state.getUser(ILMARI)).toMatchObject({ state: 'error' });
+  });
+
+  it("keeps the Severa watermark on Severa's clock, with the overlap, never moving back", () => {
+    const now = new Date('2026-11-25T12:00:00Z');
+    const severaNewest = Date.parse('2026-11-25T11:00:00Z');
+    expect(nextWatermark(null, null, now)).toBe(
+      new Date(now.getTime() - WATERMARK_OVERLAP_MS).toISOString(),
+    );
+    expect(nextWatermark(null, severaNewest, now)).toBe('2026-11-25T10:50:00.000Z');
+    expect(nextWatermark('2026-11-25T10:55:00.000Z', severaNewest, now)).toBe(
+      '2026-11-25T10:55:00.000Z',
+    );
+    expect(nextWatermark('2026-11-25T10:00:00.000Z', null, now)).toBe('2026-11-25T10:00:00.000Z');
   });
 });

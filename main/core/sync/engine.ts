@@ -103,6 +103,26 @@ export interface SyncResult {
 /** changedSince is moved back by this much, so a clock difference never loses a change. */
 export const WATERMARK_OVERLAP_MS = 10 * 60_000;
 
+/**
+ * The next `changedSince`: the newest change Severa showed (its own clock, so our clock's error
+ * does not matter) minus the overlap; never backwards. With nothing listed yet, our clock.
+ */
+export function nextWatermark(
+  previous: string | null,
+  newestChange: number | null,
+  now: Date,
+): string | null {
+  const previousMs = previous ? Date.parse(previous) : null;
+  const candidate =
+    newestChange !== null
+      ? newestChange - WATERMARK_OVERLAP_MS
+      : previousMs === null
+        ? now.getTime() - WATERMARK_OVERLAP_MS
+        : null;
+  if (candidate === null) return previous;
+  return new Date(Math.max(candidate, previousMs ?? candidate)).toISOString();
+}
+
 const META = {
   domain: 'google.domain',
   clientId: 'google.clientId',
@@ -143,6 +163,8 @@ interface SeveraRead {
   participants: Map<string, Map<string, string>>;
   /** user guid → the listed activities the user owns or takes part in (one pass, not per user). */
   byUser: Map<string, Activity[]>;
+  /** The latest `lastUpdatedDateTime` listed: Severa's clock, not ours. */
+  newestChange: number | null;
   swept: Window | null;
   fullSweep: boolean;
 }
@@ -228,8 +250,14 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     result.aborted = deps.signal?.aborted ?? false;
     if (!dryRun && !result.aborted && options.users === undefined) {
       // The watermark moves only when every change of this run reached its side (else re-read).
-      if (result.errors.length === 0)
-        state.setMeta(META.watermark, new Date(now.getTime() - WATERMARK_OVERLAP_MS).toISOString());
+      if (result.errors.length === 0) {
+        const watermark = nextWatermark(
+          state.getMeta(META.watermark),
+          severaRead.newestChange,
+          now,
+        );
+        state.setMeta(META.watermark, watermark);
+      }
       if (severaRead.swept)
         state.setMeta(severaRead.fullSweep ? META.fullSweep : META.nearSweep, now.toISOString());
       if (severaRead.fullSweep) state.setMeta(META.nearSweep, now.toISOString());
@@ -431,10 +459,15 @@ async function readSevera(
       else byUser.set(user, [a]);
     }
   }
+  const newestChange = listed.reduce<number | null>((newest, a) => {
+    const t = Date.parse(a.lastUpdatedDateTime ?? '');
+    return Number.isFinite(t) && (newest === null || t > newest) ? t : newest;
+  }, null);
   return {
     activities,
     participants,
     byUser,
+    newestChange,
     swept: fullSweep ? window : nearSweep ? nearWindow : null,
     fullSweep,
   };
