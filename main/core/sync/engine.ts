@@ -859,8 +859,9 @@ async function observeSevera(
   const heldSurvivors = run.options.heldDecision
     ? links.filter((l) => l.held !== null && !observed.has(l.severaGuid))
     : [];
-  const userHadSweptItems = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
-  if (userHadSweptItems) return { observed, fullCount: 0 };
+  // Listed nothing for a user with items: the plan brakes; asking for each one by id is pointless.
+  const listedNothing = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
+  if (listedNothing) return { observed, fullCount: 0 };
 
   for (const link of new Set([...sweptMissing, ...googleGone, ...heldSurvivors])) {
     if (observed.has(link.severaGuid)) continue;
