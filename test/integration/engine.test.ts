@@ -246,4 +246,23 @@ describe('sync engine against the sandboxes', () => {
       ilmari: live(ilmari).length,
     }).toEqual(before);
   });
+
+  it('syncs a recurring Google series as its instances, and keeps instants across the DST change', async () => {
+    googleEvent(aino, 'Weekly 1:1', 7, { recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'] });
+    // Last Sunday of March 2027 in Helsinki: 03:00 becomes 04:00.
+    world.google.control.putEvent(aino.email, {
+      summary: 'Night deploy',
+      start: { dateTime: '2027-03-28T02:30:00+02:00', timeZone: HKI },
+      end: { dateTime: '2027-03-28T05:00:00+03:00', timeZone: HKI },
+    });
+    const r = await world.sync();
+    expect(r).toMatchObject({ ok: true, toSevera: { created: 4 } });
+    const weekly = activities().filter((a) => a.name === 'Weekly 1:1');
+    expect(weekly).toHaveLength(3);
+    expect(new Set(weekly.map((a) => Date.parse(a.startDateTime))).size).toBe(3);
+    const deploy = activities().find((a) => a.name === 'Night deploy');
+    expect(Date.parse(deploy?.startDateTime ?? '')).toBe(Date.parse('2027-03-28T00:30:00Z'));
+    expect(Date.parse(deploy?.endDateTime ?? '')).toBe(Date.parse('2027-03-28T02:00:00Z'));
+    expect((await world.sync()).toSevera).toEqual(zero);
+  });
 });
