@@ -399,4 +399,28 @@ describe('runSync', () => {
     );
     expect(nextWatermark('2026-11-25T10:00:00.000Z', null, now)).toBe('2026-11-25T10:00:00.000Z');
   });
+
+  it('restores a deleted Google-origin instance by reviving its own id (an insert would refuse it)', async () => {
+    const instance = google.cal(AINO).userCreate({
+      id: 'series1_20261126t080000z',
+      recurringEventId: 'series1',
+      summary: 'Weekly',
+      start: { dateTime: '2026-11-26T10:00:00+02:00' },
+      end: { dateTime: '2026-11-26T11:00:00+02:00' },
+    });
+    await sync();
+    const activity = [...severa.activities.values()][0] as NonNullable<
+      ReturnType<typeof severa.activities.get>
+    >;
+    severa.activities.set(activity.guid, { ...activity, hasHours: true });
+    google.cal(AINO).userDelete(instance.id as string);
+    const r = await sync();
+    expect(r).toMatchObject({ ok: true, toGoogle: { created: 1 }, toSevera: { deleted: 0 } });
+    expect(
+      google
+        .cal(AINO)
+        .live()
+        .map((e) => e.id),
+    ).toEqual(['series1_20261126t080000z']);
+  });
 });

@@ -79,6 +79,7 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<Sta
         action.severa,
         action.kind === 'create-google' ? action.googleId : action.link.googleId,
         action.kind === 'create-google' ? 'severa' : action.link.origin,
+        action.kind === 'restore-google',
       );
       const replaced =
         action.kind === 'restore-google' ? [action.link] : action.replaces ? [action.replaces] : [];
@@ -243,14 +244,21 @@ async function createGoogleCopy(
   severa: SeveraItem,
   googleId: string,
   origin: Origin,
+  restore: boolean,
 ): Promise<Link> {
   const meta = { severaGuid: severa.guid, origin };
-  const created = await insertOrRevive(
-    ctx.calendar,
-    googleId,
-    eventFromFields(severa.fields, ctx.zone, meta),
-    eventPatchFromFields(severa.fields, ctx.zone, meta),
-  );
+  const patch = eventPatchFromFields(severa.fields, ctx.zone, meta);
+  // A deleted event keeps its id: reviving it first also serves ids we did not choose (an
+  // instance of a Google series, a Google-origin event), which an insert would refuse.
+  const revived = restore ? await ctx.calendar.patchEvent(googleId, patch).catch(() => null) : null;
+  const created =
+    revived ??
+    (await insertOrRevive(
+      ctx.calendar,
+      googleId,
+      eventFromFields(severa.fields, ctx.zone, meta),
+      patch,
+    ));
   const google = googleSide(created, severa.fields);
   return {
     user: ctx.user,
