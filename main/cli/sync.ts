@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { runSync, type SyncResult } from '../core/sync/engine';
+import type { Language } from '../core/localized';
+import { runSync, type SyncError, type SyncResult } from '../core/sync/engine';
 import { connectProfile } from './connect';
 import { EXIT, openProfile, printJson, UsageError, type GlobalOptions } from './context';
 
@@ -21,7 +22,14 @@ export function syncJson(r: SyncResult) {
   return r.dryRun ? { ...summary, plan } : summary;
 }
 
-function printHuman(r: SyncResult): void {
+/** Our diagnosis in the chosen language, then the server's own words when they differ. */
+function describeError(e: SyncError, lang: Language): string {
+  const ours = e.text?.[lang];
+  const text = ours && ours !== e.message ? `${ours} — ${e.message}` : e.message;
+  return `${e.user ?? ''}: ${text}${e.step ? ` (step ${e.step})` : ''}`;
+}
+
+function printHuman(r: SyncResult, lang: Language): void {
   const line = (label: string, c: SyncResult['toGoogle']) =>
     `${label}: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted`;
   const out = [
@@ -33,10 +41,8 @@ function printHuman(r: SyncResult): void {
       (p) =>
         `  plan ${p.user} ${p.action} ${p.title ?? ''} (${p.severaGuid ?? '-'} / ${p.googleId ?? '-'})`,
     ),
-    ...r.skipped.map((s) => `  skipped ${s.user}: ${s.message} (step ${s.step})`),
-    ...r.errors.map(
-      (e) => `  error ${e.user ?? ''}: ${e.message}${e.step ? ` (step ${e.step})` : ''}`,
-    ),
+    ...r.skipped.map((s) => `  skipped ${describeError(s, lang)}`),
+    ...r.errors.map((e) => `  error ${describeError(e, lang)}`),
   ];
   process.stdout.write(out.join('\n') + '\n');
 }
@@ -77,7 +83,7 @@ async function sync(options: SyncCommandOptions): Promise<void> {
       },
     );
     if (options.json) printJson(syncJson(result));
-    else printHuman(result);
+    else printHuman(result, options.lang === 'fi' ? 'fi' : 'en');
     process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
   } finally {
     process.off('SIGINT', stop);

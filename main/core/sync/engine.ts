@@ -1,6 +1,6 @@
 import { AppError, isAppError } from '../errors';
 import type { GoogleCalendars, GoogleEvent, UserCalendar } from '../google/types';
-import { localized } from '../localized';
+import { localized, type Localized } from '../localized';
 import { silentLogger, type Logger } from '../log';
 import type { Activity, ActivityCategory, ActivityQuery, SeveraUser } from '../severa/models';
 import type { SeveraApi } from '../severa/types';
@@ -66,8 +66,24 @@ export interface DirectionCounts {
 
 export interface SyncError {
   user: string | null;
+  /** The server's exact message (scrubbed), or ours. */
   message: string;
   step: string | null;
+  /** The AppError code and its Finnish/English text, when the error has them. */
+  code: string | null;
+  text: Localized | null;
+}
+
+/** A `SyncError` from anything thrown: the server's words, plus our diagnosis when there is one. */
+export function syncError(user: string | null, e: unknown): SyncError {
+  const f = errorFields(e);
+  return {
+    user,
+    message: f.message,
+    step: f.step,
+    code: isAppError(e) ? e.code : null,
+    text: isAppError(e) ? e.text : null,
+  };
 }
 
 export interface PlannedAction {
@@ -189,7 +205,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     ids: Partial<LogEntry> = {},
   ) => {
     const f = errorFields(e);
-    result.errors.push({ user, message: f.message, step: f.step });
+    result.errors.push(syncError(user, e));
     record({ log: [makeEntry({ runId, user, action, result: 'error', ...f, ...ids })] });
     logger.warn('sync error', { user, action, errorType: f.errorType });
   };
@@ -368,26 +384,49 @@ async function selectUsers(
     if (email && settings.users.mode === 'selected' && !enabled.has(email)) continue;
     if (email && only && !only.has(email)) continue;
     if (!email) {
-      if (!only) skipped.push(noGoogleAccount(`${severa.firstName} ${severa.lastName}`));
+      if (!only)
+        skipped.push(syncError(null, noEmailError(`${severa.firstName} ${severa.lastName}`)));
       continue;
     }
     synced.push({ email, severa });
   }
   for (const email of only ?? (settings.users.mode === 'selected' ? enabled : [])) {
-    if (!seen.has(email))
-      skipped.push({
-        ...noGoogleAccount(email),
-        message: `${email}: no active Severa user has this address.`,
-      });
+    if (!seen.has(email)) skipped.push(syncError(email, noSeveraUserError(email)));
   }
   return { synced, skipped };
 }
 
-const noGoogleAccount = (user: string): SyncError => ({
-  user,
-  message: `${user}: no Google account with the Severa address.`,
-  step: 'pre.same-email',
-});
+const noEmailError = (name: string) =>
+  new AppError(
+    'sync.no-email',
+    'pre.same-email',
+    localized(
+      `Käyttäjällä ${name} ei ole Severassa sähköpostiosoitetta, joten häntä ei synkronoida.`,
+      `${name} has no e-mail address in Severa and is not synced.`,
+    ),
+  );
+
+const noSeveraUserError = (email: string) =>
+  new AppError(
+    'sync.no-severa-user',
+    'pre.same-email',
+    localized(
+      `Osoitteella ${email} ei ole aktiivista Severa-käyttäjää.`,
+      `No active Severa user has the address ${email}.`,
+    ),
+  );
+
+const emptyListingError = (side: Origin, email: string, items: number) => {
+  const name = side === 'google' ? 'Google' : 'Severa';
+  return new AppError(
+    'sync.empty-listing',
+    null,
+    localized(
+      `${name} ei listannut yhtään merkintää käyttäjälle ${email}, jolla oli ${items} synkronoitua merkintää. Käyttäjän synkronointi on pysäytetty, jotta mitään ei poisteta.`,
+      `${name} listed nothing for ${email}, who had ${items} synced items; this user's sync is stopped so nothing is deleted.`,
+    ),
+  );
+};
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -547,7 +586,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     if (isAppError(e) && e.step === 'pre.same-email') {
       // Flagged and skipped, not counted as a synced user; the others go on.
       result.users--;
-      result.skipped.push({ ...noGoogleAccount(email), message: errorFields(e).message });
+      result.skipped.push(syncError(email, e));
       if (!dryRun)
         deps.state.setUser(email, {
           state: 'no-google',
@@ -601,9 +640,10 @@ async function syncUser(run: UserRunContext): Promise<void> {
   }
 
   if (planned.brake) {
-    const message = `${planned.brake.side === 'google' ? 'Google' : 'Severa'} listed nothing for ${email}, who had ${planned.brake.knownItems} synced items; this user's sync is stopped so nothing is deleted.`;
+    const brake = emptyListingError(planned.brake.side, email, planned.brake.knownItems);
+    const message = brake.text.en;
     result.stopped.push(email);
-    result.errors.push({ user: email, message, step: null });
+    result.errors.push(syncError(email, brake));
     record({
       log: [
         makeEntry({
