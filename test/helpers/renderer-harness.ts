@@ -194,6 +194,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize()!;
   const height = await page.evaluate<number>('document.documentElement.scrollHeight');
   await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.evaluate(
+    'new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))',
+  );
   await page.screenshot({ path: join(ROOT, 'docs/screenshots', `${name}.png`) });
   await page.setViewportSize(viewport);
 }

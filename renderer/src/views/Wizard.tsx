@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import {
   Badge,
   Button,
@@ -152,6 +152,13 @@ export function Wizard() {
   );
   const step = checklist[index];
   const done = checklist.filter((s) => s.done).length;
+
+  // A "fix it" link may land on a step scrolled out of the checklist: bring it into view.
+  useEffect(() => {
+    document
+      .querySelector('[data-checklist-step][aria-current="step"]')
+      ?.scrollIntoView({ block: 'nearest' });
+  }, [step?.id]);
 
   return (
     <Stack gap="md">
