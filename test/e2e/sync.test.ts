@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
@@ -65,6 +66,15 @@ describe('Sync now and the live log (Chromium)', () => {
     await page.getByRole('option', { name: '→ Severa' }).click(); // a second click clears it
     await expect.poll(async () => (await logCount()).shown).toBe(all);
 
+    await page.getByRole('combobox', { name: 'User' }).click();
+    await page.getByRole('option', { name: 'ilmari.korhonen@kalevala.example' }).click();
+    await expect.poll(async () => (await logCount()).shown).toBeLessThan(all);
+    const ilmari = await page.locator('[data-log-entry]').allTextContents();
+    expect(ilmari.every((row) => row.includes('ilmari.korhonen@'))).toBe(true);
+    await page.getByRole('combobox', { name: 'User' }).click();
+    await page.getByRole('option', { name: 'ilmari.korhonen@kalevala.example' }).click();
+    await expect.poll(async () => (await logCount()).shown).toBe(all);
+
     await page.getByRole('textbox', { name: 'Search' }).fill('kerttu');
     await expect.poll(async () => (await logCount()).shown).toBeLessThan(all);
     const rows = await page.locator('[data-log-entry]').allTextContents();
@@ -72,6 +82,20 @@ describe('Sync now and the live log (Chromium)', () => {
     expect(rows.every((row) => row.toLowerCase().includes('kerttu'))).toBe(true);
     await page.getByRole('textbox', { name: 'Search' }).fill('');
     await expect.poll(async () => (await logCount()).shown).toBe(all);
+  });
+
+  it('exports the log with e-mail addresses masked', async () => {
+    const { page } = app;
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^severa-calendar-sync-log-.*\.jsonl$/);
+    const content = (await readFile((await download.path())!)).toString('utf8');
+    const lines = content.trim().split('\n');
+    expect(lines.length).toBe((await logCount()).total);
+    expect(content).toContain('kalevala.example');
+    expect(content).not.toContain(AINO);
   });
 
   it('shows an edit made in Google arriving in Severa on the next Sync now', async () => {
