@@ -83,6 +83,9 @@ describe('runSync', () => {
       toSevera: { created: 1 },
     });
     expect(first.skipped.map((s) => s.step)).toEqual(['pre.same-email']);
+    expect(state.queryLog({ levels: ['warn'] })).toContainEqual(
+      expect.objectContaining({ action: 'user-skipped', user: NOGOOGLE, step: 'pre.same-email' }),
+    );
     const copy = google.cal(AINO).events.get(googleCopyId(a.guid, AINO))?.event;
     expect(copy).toMatchObject({
       summary: 'Sprint review',

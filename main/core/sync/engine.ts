@@ -209,6 +209,12 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     record({ log: [makeEntry({ runId, user, action, result: 'error', ...f, ...ids })] });
     logger.warn('sync error', { user, action, errorType: f.errorType });
   };
+  /** A user flagged and left out (`pre.same-email`); the others go on. */
+  const recordSkipped = (s: SyncError) => {
+    result.skipped.push(s);
+    const entry = { runId, user: s.user, level: 'warn' as const, message: s.message, step: s.step };
+    record({ log: [makeEntry({ ...entry, action: 'user-skipped', result: 'skipped' })] });
+  };
 
   record({
     log: [
@@ -226,22 +232,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     const categories = new Map<string, ActivityCategory>();
     for await (const t of deps.severa.listActivityTypes()) categories.set(t.guid, t.category);
     const { synced, skipped } = await selectUsers(deps, options);
-    result.skipped = skipped;
-    for (const s of skipped) {
-      record({
-        log: [
-          makeEntry({
-            runId,
-            user: s.user,
-            level: 'warn',
-            action: 'user-skipped',
-            result: 'skipped',
-            message: s.message,
-            step: s.step,
-          }),
-        ],
-      });
-    }
+    for (const s of skipped) recordSkipped(s);
     const severaRead = await readSevera(deps, synced, categories, window, now, options);
     result.users = synced.length;
 
@@ -260,6 +251,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
         result,
         record,
         recordError,
+        recordSkipped,
       });
     await runPool(synced, options.concurrency ?? DEFAULT_CONCURRENCY, userRun, deps.signal);
 
@@ -566,6 +558,7 @@ interface UserRunContext {
   result: SyncResult;
   record: (change: StateChange) => void;
   recordError: (user: string | null, action: string, e: unknown, ids?: Partial<LogEntry>) => void;
+  recordSkipped: (s: SyncError) => void;
 }
 
 async function syncUser(run: UserRunContext): Promise<void> {
@@ -586,7 +579,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     if (isAppError(e) && e.step === 'pre.same-email') {
       // Flagged and skipped, not counted as a synced user; the others go on.
       result.users--;
-      result.skipped.push(syncError(email, e));
+      run.recordSkipped(syncError(email, e));
       if (!dryRun)
         deps.state.setUser(email, {
           state: 'no-google',
