@@ -2,7 +2,6 @@ import { useState } from 'react';
 import {
   Accordion,
   Alert,
-  Button,
   Card,
   Group,
   NumberInput,
@@ -17,6 +16,7 @@ import { IconAlertTriangle } from '@tabler/icons-react';
 import type { AppStateDto } from '../../../preload/api';
 import { api } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
+import { SaveSettingsButton } from '../components/SaveSettingsButton';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { sameState, useSaver } from '../components/useSaver';
 import { useI18n } from '../i18n';
@@ -29,7 +29,7 @@ type Language = AppStateDto['app']['language'];
 export function SettingsView() {
   const { state } = useApp();
   const { t } = useI18n();
-  const { save, saving, error, clearError } = useSaver();
+  const { save, error, clearError } = useSaver();
   const reset = useSaver();
   const [sync, setSync] = useState(state.sync);
   const [endpoints, setEndpoints] = useState({
@@ -128,27 +128,13 @@ export function SettingsView() {
             </Accordion.Item>
           </Accordion>
           {error && <ErrorAlert error={error} onClose={clearError} />}
-          <Group>
-            <Button
-              loading={saving}
-              onClick={() =>
-                void save(
-                  () =>
-                    api().updateSettings({
-                      sync,
-                      google: {
-                        apiRoot: endpoints.googleApiRoot,
-                        tokenUrl: endpoints.googleTokenUrl,
-                      },
-                      severa: { apiRoot: endpoints.severaApiRoot },
-                    }),
-                  sameState,
-                )
-              }
-            >
-              {t('common.save')}
-            </Button>
-          </Group>
+          <SaveSettingsButton
+            patch={() => ({
+              sync,
+              google: { apiRoot: endpoints.googleApiRoot, tokenUrl: endpoints.googleTokenUrl },
+              severa: { apiRoot: endpoints.severaApiRoot },
+            })}
+          />
         </Stack>
       </Card>
       <Card withBorder padding="lg">

@@ -1,19 +1,9 @@
 import { useEffect, useState } from 'react';
-import {
-  Badge,
-  Button,
-  Checkbox,
-  Group,
-  Loader,
-  Select,
-  SimpleGrid,
-  Stack,
-  Text,
-} from '@mantine/core';
+import { Badge, Checkbox, Group, Loader, Select, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { ActivityTypeDto, ErrorDto } from '../../../../preload/api';
 import { api } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { sameState, useSaver } from '../../components/useSaver';
+import { SaveSettingsButton } from '../../components/SaveSettingsButton';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
 
@@ -24,7 +14,6 @@ import { useApp } from '../../state';
 export function ActivityTypesPanel() {
   const { state } = useApp();
   const { t } = useI18n();
-  const { save, saving, error: saveError, clearError } = useSaver();
   const [types, setTypes] = useState<ActivityTypeDto[] | null>(null);
   const [loadError, setLoadError] = useState<ErrorDto | null>(null);
   const [selected, setSelected] = useState(state.severa.activityTypeGuids);
@@ -92,27 +81,15 @@ export function ActivityTypesPanel() {
           onChange={setPersonalType}
         />
       </SimpleGrid>
-      {saveError && <ErrorAlert error={saveError} onClose={clearError} />}
-      <Group>
-        <Button
-          loading={saving}
-          onClick={() =>
-            void save(
-              () =>
-                api().updateSettings({
-                  severa: {
-                    activityTypeGuids: selected,
-                    defaultActivityTypeGuid: defaultType,
-                    personalActivityTypeGuid: personalType,
-                  },
-                }),
-              sameState,
-            )
-          }
-        >
-          {t('common.save')}
-        </Button>
-      </Group>
+      <SaveSettingsButton
+        patch={() => ({
+          severa: {
+            activityTypeGuids: selected,
+            defaultActivityTypeGuid: defaultType,
+            personalActivityTypeGuid: personalType,
+          },
+        })}
+      />
     </Stack>
   );
 }

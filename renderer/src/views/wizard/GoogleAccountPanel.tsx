@@ -1,8 +1,6 @@
 import { useState } from 'react';
-import { Button, Group, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { api } from '../../api';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { sameState, useSaver } from '../../components/useSaver';
+import { SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { SaveSettingsButton } from '../../components/SaveSettingsButton';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
 
@@ -10,7 +8,6 @@ import { useApp } from '../../state';
 export function GoogleAccountPanel() {
   const { state } = useApp();
   const { t } = useI18n();
-  const { save, saving, error, clearError } = useSaver();
   const [fields, setFields] = useState({
     serviceAccountEmail: state.google.serviceAccountEmail ?? '',
     clientId: state.google.clientId ?? '',
@@ -37,15 +34,7 @@ export function GoogleAccountPanel() {
           {...field('testUser')}
         />
       </SimpleGrid>
-      {error && <ErrorAlert error={error} onClose={clearError} />}
-      <Group>
-        <Button
-          onClick={() => void save(() => api().updateSettings({ google: filled }), sameState)}
-          loading={saving}
-        >
-          {t('common.save')}
-        </Button>
-      </Group>
+      <SaveSettingsButton patch={() => ({ google: filled })} />
     </Stack>
   );
 }

@@ -1,8 +1,6 @@
 import { useState } from 'react';
-import { Button, Group, NumberInput, Stack, Switch } from '@mantine/core';
-import { api } from '../../api';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { sameState, useSaver } from '../../components/useSaver';
+import { NumberInput, Stack, Switch } from '@mantine/core';
+import { SaveSettingsButton } from '../../components/SaveSettingsButton';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
 
@@ -10,7 +8,6 @@ import { useApp } from '../../state';
 export function SchedulePanel() {
   const { state } = useApp();
   const { t } = useI18n();
-  const { save, saving, error, clearError } = useSaver();
   const [interval, setInterval] = useState<number>(state.sync.intervalMinutes);
   const [startAtLogin, setStartAtLogin] = useState(state.app.startAtLogin);
 
@@ -30,24 +27,9 @@ export function SchedulePanel() {
         checked={startAtLogin}
         onChange={(e) => setStartAtLogin(e.currentTarget.checked)}
       />
-      {error && <ErrorAlert error={error} onClose={clearError} />}
-      <Group>
-        <Button
-          loading={saving}
-          onClick={() =>
-            void save(
-              () =>
-                api().updateSettings({
-                  sync: { intervalMinutes: interval },
-                  app: { startAtLogin },
-                }),
-              sameState,
-            )
-          }
-        >
-          {t('common.save')}
-        </Button>
-      </Group>
+      <SaveSettingsButton
+        patch={() => ({ sync: { intervalMinutes: interval }, app: { startAtLogin } })}
+      />
     </Stack>
   );
 }
