@@ -49,4 +49,24 @@ describe('held deletions (Chromium)', () => {
     const back = live().map((e) => e.id);
     expect(victims.every((v) => back.includes(v.id))).toBe(true);
   });
+
+  it('resets the sync state behind a confirmation; the next run adopts, never duplicates', async () => {
+    const { page, google, severa } = app;
+    const googleCount = google.control.listAll(AINO).filter((e) => e.status !== 'cancelled').length;
+    const severaCount = severa.control.activities.listAll().length;
+
+    await page.locator('[data-nav="settings"]').click();
+    await page.getByRole('button', { name: 'Reset sync state' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reset the sync state?' });
+    await dialog.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByText('Saved').first().waitFor();
+
+    await page.locator('[data-nav="dashboard"]').click();
+    await page.getByTestId('sync-now').click();
+    await page.locator('[data-testid="sync-now"]:not([data-loading])').waitFor({ timeout: 45_000 });
+    expect(google.control.listAll(AINO).filter((e) => e.status !== 'cancelled').length).toBe(
+      googleCount,
+    );
+    expect(severa.control.activities.listAll().length).toBe(severaCount);
+  });
 });
