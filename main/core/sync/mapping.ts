@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { GoogleEvent } from '../google/types';
 import type { Activity, ActivityCategory, ActivityInput, PatchOperation } from '../severa/models';
+import { addDays, localDate, toZonedIso, zonedInstant } from '../zoned-time';
+
+// Re-exported: the tests build fixtures in users' zones with the engine's own functions.
+export { addDays, localDate, toZonedIso, zonedInstant };
 
 /**
  * Activity ⇄ event mapping (design §3 "Time", "Severa → Google", "Google → Severa") and the
@@ -47,81 +51,6 @@ export function hashFields(fields: SyncFields): string {
 /** Title, start and end: events with the same key are "an existing matching event" (`pre.other-sync`). */
 export const slotKey = (f: SyncFields): string =>
   JSON.stringify([f.title, f.allDay, f.start, f.end]);
-
-// ---- time zones, with Intl only ----
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function zoneFormatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-/** The wall-clock fields of an instant in a zone. */
-function wallClock(instant: number, zone: string) {
-  const parts: Record<string, number> = {};
-  for (const p of zoneFormatter(zone).formatToParts(new Date(instant))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts.year ?? 1970,
-    month: parts.month ?? 1,
-    day: parts.day ?? 1,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-  };
-}
-
-/** The zone's offset from UTC at an instant, in ms (Helsinki summer: +3 h). */
-export function zoneOffsetMs(instant: number, zone: string): number {
-  const w = wallClock(instant, zone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - Math.floor(instant / 1000) * 1000;
-}
-
-/** The instant of a wall-clock time in a zone (a time skipped by DST moves forward with it). */
-export function zonedInstant(date: string, time: string, zone: string): number {
-  const [y, m, d] = date.split('-').map(Number);
-  const [hh, mm, ss] = time.split(':').map(Number);
-  const wall = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1, hh ?? 0, mm ?? 0, ss ?? 0);
-  // Two rounds settle on the offset valid at the result, also across a DST change.
-  const first = wall - zoneOffsetMs(wall, zone);
-  return wall - zoneOffsetMs(first, zone);
-}
-
-const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
-
-export function localDate(instant: number, zone: string): string {
-  const w = wallClock(instant, zone);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
-}
-
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + days)).toISOString().slice(0, 10);
-}
-
-/** RFC 3339 with the zone's offset: `2026-03-29T03:30:00+03:00`. */
-export function toZonedIso(instant: number, zone: string): string {
-  const w = wallClock(instant, zone);
-  const offsetMinutes = Math.round(zoneOffsetMs(instant, zone) / 60_000);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
-  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${offset}`;
-}
 
 /** Severa may send a time without an offset; it is then in the user's zone. */
 export function parseInstant(text: string, zone: string): number {

@@ -15,7 +15,7 @@ import {
 } from '../demo-company';
 import type { GoogleEvent } from './calendar-store';
 import type { GoogleSandboxControl } from './state';
-import { addDays, formatDate, formatInZone, fromLocal, toLocal } from './time';
+import { addDays, formatDate, fromLocal, toLocal, toZonedIso } from '../../zoned-time';
 
 /** What the demo needs to be configured with; the private key exists only inside the P12. */
 export interface DemoGoogleInfo {
@@ -126,8 +126,8 @@ function toEvent(plan: Plan, mondayLocal: string, timeZone: string): GoogleEvent
   const endMs = startMs + (plan.minutes ?? 60) * 60_000;
   return {
     summary: plan.summary,
-    start: { dateTime: formatInZone(startMs, timeZone), timeZone },
-    end: { dateTime: formatInZone(endMs, timeZone), timeZone },
+    start: { dateTime: toZonedIso(startMs, timeZone), timeZone },
+    end: { dateTime: toZonedIso(endMs, timeZone), timeZone },
     ...extra,
   };
 }

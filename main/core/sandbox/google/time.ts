@@ -1,94 +1,15 @@
 import type { calendar_v3 } from '@googleapis/calendar';
+import { addDays, formatDate, fromLocal, toLocal, toZonedIso } from '../../zoned-time';
 
 /**
- * Wall-clock ⇄ instant in an IANA zone, with nothing but Intl, and the recurrence rules the
- * sandbox expands (RRULE FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, COUNT, UNTIL, BYDAY).
- * Expansion walks local dates, so a weekly 09:00 stays 09:00 across a DST change, as in Google.
+ * Event boundaries as instants and the recurrence rules the sandbox expands (RRULE
+ * FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, COUNT, UNTIL, BYDAY). Expansion walks local dates, so
+ * a weekly 09:00 stays 09:00 across a DST change, as in Google.
  */
-export interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-export function toLocal(instantMs: number, timeZone: string): LocalTime {
-  const parts = Object.fromEntries(
-    formatter(timeZone)
-      .formatToParts(new Date(instantMs))
-      .map((p) => [p.type, Number(p.value)]),
-  );
-  return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 0,
-    day: parts.day ?? 0,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-  };
-}
-
-const utcOfLocal = (t: LocalTime) =>
-  Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-
-/** The zone's offset from UTC at `instantMs`, in ms. */
-export const zoneOffsetMs = (instantMs: number, timeZone: string): number =>
-  utcOfLocal(toLocal(instantMs, timeZone)) - Math.floor(instantMs / 1000) * 1000;
-
-/** The instant of a local wall-clock time (a time skipped by DST resolves forward). */
-export function fromLocal(t: LocalTime, timeZone: string): number {
-  const asUtc = utcOfLocal(t);
-  const first = asUtc - zoneOffsetMs(asUtc, timeZone);
-  return asUtc - zoneOffsetMs(first, timeZone);
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** RFC 3339 with the zone's offset, as Google writes `dateTime`. */
-export function formatInZone(instantMs: number, timeZone: string): string {
-  const t = toLocal(instantMs, timeZone);
-  const offsetMin = Math.round(zoneOffsetMs(instantMs, timeZone) / 60_000);
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
-  const offset = offsetMin === 0 ? 'Z' : `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-  return `${t.year}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${offset}`;
-}
-
-export const formatDate = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(d)}`;
-
 const parseDate = (date: string): [number, number, number] => {
   const [y, m, d] = date.split('-').map(Number);
   return [y ?? 1970, m ?? 1, d ?? 1];
 };
-
-/** Adds days to a `yyyy-mm-dd` date. */
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = parseDate(date);
-  const t = new Date(Date.UTC(y, m - 1, d + days));
-  return formatDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
-}
 
 type EventDateTime = calendar_v3.Schema$EventDateTime;
 
@@ -229,9 +150,9 @@ export function expandSeries(
         .replace(/[-:]/g, '')
         .replace(/\.\d{3}/, '');
       out.push({
-        start: { dateTime: formatInZone(startMs, zone), timeZone: start.timeZone ?? undefined },
+        start: { dateTime: toZonedIso(startMs, zone), timeZone: start.timeZone ?? undefined },
         end: {
-          dateTime: formatInZone(startMs + durationMs, zone),
+          dateTime: toZonedIso(startMs + durationMs, zone),
           timeZone: end.timeZone ?? undefined,
         },
         suffix: utc,
