@@ -68,7 +68,7 @@ export function App() {
           <LanguageSwitch />
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label={t('nav.label')}>
+      <AppShell.Navbar p="xs" aria-label={t('nav.label')} style={{ bottom: 0, height: 'auto' }}>
         <Stack gap={4}>
           {NAV.map(({ view: target, icon: Icon }) => (
             <NavLink

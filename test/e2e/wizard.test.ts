@@ -123,6 +123,8 @@ describe('set-up wizard (Chromium)', () => {
     expect(failed).toEqual([]);
     expect(await summary.getAttribute('data-ok')).toBe('true');
     expect(await page.locator('[data-check]').count()).toBeGreaterThanOrEqual(5);
+    // The help page's warning about a second sync (pre.other-sync) stands beside the result.
+    expect(await page.getByTestId('other-sync-note').textContent()).toContain('manual');
 
     await page.locator('[data-nav="wizard"]').click();
     await step('admin.dwd-authorize').and(page.locator('[data-done="true"]')).waitFor();

@@ -71,14 +71,25 @@ function CheckRow({ result }: { result: CheckResultDto }) {
             </Group>
           )}
           {needsAction && result.step === 'admin.dwd-authorize' && <DelegationDelayNote />}
-          {needsAction && result.step === 'pre.other-sync' && (
-            <Alert color="yellow" variant="light" data-testid="other-sync-note">
-              <Text size="sm">{t('steps.pre.other-sync')}</Text>
-            </Alert>
-          )}
+          {needsAction && result.step === 'pre.other-sync' && <OtherSyncNote />}
         </Stack>
       </Group>
     </Card>
+  );
+}
+
+/** The help page's warning about a second sync (phone ⇄ Google): it applies to every set-up. */
+function OtherSyncNote() {
+  const { t } = useI18n();
+  return (
+    <Alert
+      color="yellow"
+      variant="light"
+      icon={<IconAlertTriangle aria-hidden />}
+      data-testid="other-sync-note"
+    >
+      <Text size="sm">{t('steps.pre.other-sync')}</Text>
+    </Alert>
   );
 }
 
@@ -141,6 +152,7 @@ export function TestView() {
       <Stack gap="xs" aria-live="polite">
         {results.map((result) => result && <CheckRow key={result.id} result={result} />)}
       </Stack>
+      {report && !results.some((r) => r?.step === 'pre.other-sync') && <OtherSyncNote />}
     </Stack>
   );
 }
