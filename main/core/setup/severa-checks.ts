@@ -320,7 +320,7 @@ function activityTypeProblems({
   const rules: [broken: boolean, fi: string, en: string][] = [
     [
       selected.length === 0,
-      'Severasta Googleen synkronoitavia tapahtumatyyppejä ei ole valittu.',
+      'Severasta Googleen synkronoitavia aktiviteettityyppejä ei ole valittu.',
       'No activity types are selected for sync from Severa to Google.',
     ],
     ...selected.map((guid): [boolean, string, string] => {
@@ -328,18 +328,18 @@ function activityTypeProblems({
       return type
         ? [
             !type.isActive,
-            `Valittu tapahtumatyyppi "${type.name}" ei ole aktiivinen.`,
+            `Valittu aktiviteettityyppi "${type.name}" ei ole aktiivinen.`,
             `The selected activity type "${type.name}" is not active.`,
           ]
         : [
             true,
-            `Valittua tapahtumatyyppiä ${guid} ei ole enää Severassa.`,
+            `Valittua aktiviteettityyppiä ${guid} ei ole enää Severassa.`,
             `The selected activity type ${guid} no longer exists in Severa.`,
           ];
     }),
     [
       !types.some((t) => t.category === 'Personal' && t.isActive),
-      'Severassa ei ole aktiivista Henkilökohtainen-luokan (Personal) tapahtumatyyppiä; Googlen yksityiset merkinnät tarvitsevat sen.',
+      'Severassa ei ole aktiivista Henkilökohtainen-luokan (Personal) aktiviteettityyppiä; Googlen yksityiset merkinnät tarvitsevat sen.',
       "Severa has no active activity type of category Personal; Google's private entries need one.",
     ],
     [
@@ -354,7 +354,7 @@ function activityTypeProblems({
     ],
     [
       !defaultType,
-      'Valitse oletustapahtumatyyppi Googlesta tuleville merkinnöille.',
+      'Valitse oletusaktiviteettityyppi Googlesta tuleville merkinnöille.',
       'Choose the default activity type for entries coming from Google.',
     ],
     [
@@ -368,7 +368,7 @@ function activityTypeProblems({
 
 const activityTypesCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.activity-types',
-  title: localized('Synkronoitavat tapahtumatyypit', 'Activity types to sync'),
+  title: localized('Synkronoitavat aktiviteettityypit', 'Activity types to sync'),
   async run(ctx, previous) {
     const severa = connectedFor(ctx, previous, 'settings:read');
     if ('status' in severa) return severa;
@@ -404,7 +404,7 @@ const activityTypesCheck: DiagnosticCheck<SeveraCheckContext> = {
       'pass',
       null,
       localized(
-        `${activityTypeGuids.length} tapahtumatyyppiä synkronoidaan; oletus- ja yksityistyyppi ovat kunnossa.`,
+        `${activityTypeGuids.length} aktiviteettityyppiä synkronoidaan; oletus- ja yksityistyyppi ovat kunnossa.`,
         `${activityTypeGuids.length} activity types are synced; the default and private types are in order.`,
       ),
       details,

@@ -56,7 +56,9 @@ export function dwdAuthorizeLink(clientId: string, domain?: string | null): stri
 }
 
 const withProject = (url: string, ctx: LinkContext) =>
-  ctx.projectId ? `${url}${url.includes('?') ? '&' : '?'}project=${encodeURIComponent(ctx.projectId)}` : url;
+  ctx.projectId
+    ? `${url}${url.includes('?') ? '&' : '?'}project=${encodeURIComponent(ctx.projectId)}`
+    : url;
 
 /** The external page where a step is done, or null when it is done inside this app. */
 export function stepLink(id: StepId, ctx: LinkContext = {}): string | null {
@@ -80,7 +82,10 @@ export function stepLink(id: StepId, ctx: LinkContext = {}): string | null {
     case 'gcp.enable-calendar-api':
       if (ctx.projectNumber && !ctx.projectId)
         return `https://console.developers.google.com/apis/api/calendar-json.googleapis.com/overview?project=${encodeURIComponent(ctx.projectNumber)}`;
-      return withProject('https://console.cloud.google.com/apis/library/calendar-json.googleapis.com', ctx);
+      return withProject(
+        'https://console.cloud.google.com/apis/library/calendar-json.googleapis.com',
+        ctx,
+      );
     case 'gcp.service-account':
     case 'gcp.p12-key':
     case 'gcp.domain-wide-delegation':
@@ -103,21 +108,48 @@ export function stepLink(id: StepId, ctx: LinkContext = {}): string | null {
 /** Short titles of the steps, for the checklist, the diagnostics and error messages. */
 export const STEP_TITLES: Record<StepId, Localized> = {
   'pre.workspace-licence': localized('Maksullinen Google Workspace', 'A paid Google Workspace'),
-  'pre.severa-addon': localized('Severan Google-kalenterisynkronointi-lisäosa', "Severa's Google calendar sync add-on"),
-  'pre.same-email': localized('Sama sähköpostiosoite Severassa ja Googlessa', 'The same e-mail address in Severa and Google'),
+  'pre.severa-addon': localized(
+    'Severan Google-kalenterisynkronointi-lisäosa',
+    "Severa's Google calendar sync add-on",
+  ),
+  'pre.same-email': localized(
+    'Sama sähköpostiosoite Severassa ja Googlessa',
+    'The same e-mail address in Severa and Google',
+  ),
   'pre.enable-for-all': localized('Synkronointi kaikille käyttäjille', 'Sync for every user'),
-  'pre.company-first': localized('Yritys ottaa synkronoinnin käyttöön ensin', 'The company enables sync first'),
-  'pre.other-sync': localized('Ei toista synkronointia samaan aikaan', 'No second sync at the same time'),
+  'pre.company-first': localized(
+    'Yritys ottaa synkronoinnin käyttöön ensin',
+    'The company enables sync first',
+  ),
+  'pre.other-sync': localized(
+    'Ei toista synkronointia samaan aikaan',
+    'No second sync at the same time',
+  ),
   'pre.account-change': localized('Google-tilin vaihtuminen', 'A change of Google account'),
   'gcp.project': localized('Google Cloud -projekti', 'Google Cloud project'),
-  'gcp.enable-calendar-api': localized('Google Calendar API käyttöön', 'Enable the Google Calendar API'),
+  'gcp.enable-calendar-api': localized(
+    'Google Calendar API käyttöön',
+    'Enable the Google Calendar API',
+  ),
   'gcp.service-account': localized('Palvelutili', 'Service account'),
   'gcp.p12-key': localized('P12-avain', 'P12 key'),
-  'gcp.domain-wide-delegation': localized('Toimialueen laajuinen delegointi', 'Domain-wide delegation'),
-  'gcp.client-id': localized('Palvelutilin sähköposti ja Client ID', "The service account's e-mail and client ID"),
-  'admin.dwd-authorize': localized('Delegoinnin valtuutus Admin-konsolissa', 'Authorize delegation in the Admin console'),
-  'severa.google-settings': localized('Severan Google-kalenteriasetukset', "Severa's Google calendar settings"),
-  'severa.activity-types': localized('Synkronoitavat tapahtumatyypit', 'Activity types to sync'),
+  'gcp.domain-wide-delegation': localized(
+    'Toimialueen laajuinen delegointi',
+    'Domain-wide delegation',
+  ),
+  'gcp.client-id': localized(
+    'Palvelutilin sähköposti ja Client ID',
+    "The service account's e-mail and client ID",
+  ),
+  'admin.dwd-authorize': localized(
+    'Delegoinnin valtuutus Admin-konsolissa',
+    'Authorize delegation in the Admin console',
+  ),
+  'severa.google-settings': localized(
+    'Severan Google-kalenteriasetukset',
+    "Severa's Google calendar settings",
+  ),
+  'severa.activity-types': localized('Synkronoitavat aktiviteettityypit', 'Activity types to sync'),
   'severa.test-and-save': localized('Testaa ja tallenna', 'Test and save'),
   'severa.api-credentials': localized('Severan REST API -tunnukset', 'Severa REST API credentials'),
   'user.enable': localized('Käyttäjä ottaa synkronoinnin käyttöön', 'Each user turns sync on'),

@@ -301,11 +301,11 @@ function activityTypeFor(ctx: UserContext, isPrivate: boolean): string {
       'severa.activity-types',
       isPrivate
         ? localized(
-            'Yksityisille Google-merkinnöille ei ole valittu Henkilökohtainen-tyyppistä tapahtumatyyppiä.',
+            'Yksityisille Google-merkinnöille ei ole valittu Henkilökohtainen-tyyppistä aktiviteettityyppiä.',
             'No Personal-category activity type is chosen for private Google entries.',
           )
         : localized(
-            'Google-merkinnöille ei ole valittu oletustapahtumatyyppiä.',
+            'Google-merkinnöille ei ole valittu oletusaktiviteettityyppiä.',
             'No default activity type is chosen for entries coming from Google.',
           ),
     );
