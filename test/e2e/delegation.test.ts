@@ -10,7 +10,11 @@ describe('missing domain-wide delegation (Chromium)', () => {
   let app: AppUnderTest;
 
   beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en', configured: true });
+    app = await startAppUnderTest({
+      systemLanguage: 'en',
+      configured: true,
+      backgroundPaused: true,
+    });
     app.google.control.revoke(app.demo.clientId);
   });
   afterAll(async () => {

@@ -220,6 +220,11 @@ export interface AppUnderTestOptions {
   configured?: boolean;
   /** Prepares the empty profile folder before the service opens it (e.g. a big sync log). */
   beforeStart?: (profileDir: string) => void;
+  /**
+   * Keep the background sync paused, for tests about the Test alone: a first sync running beside
+   * it shares Severa's 10 requests/s and makes the Test's timing depend on the machine's load.
+   */
+  backgroundPaused?: boolean;
 }
 
 /** What the wizard asks for, done through the service: for tests that start after set-up. */
@@ -287,6 +292,7 @@ export async function startAppUnderTest(options: AppUnderTestOptions): Promise<A
     backends: coreBackends,
   });
   const demo = google.demo!;
+  if (options.backgroundPaused) await service.updateSettings({ app: { backgroundPaused: true } });
   if (options.configured) await configureForSandboxes(service, google, severa, demo);
   const ui = await startRenderer({
     service,
