@@ -8,14 +8,27 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     // core runs in plain Node (tests, CLI, server): it must never depend on Electron.
     files: ['main/core/**/*.ts', 'main/cli.ts', 'main/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/core runs without Electron; put Electron code in main/app/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'main/core runs without Electron; put Electron code in main/app/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -24,7 +37,17 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', 'electron'], message: 'The renderer uses only the typed contract in preload/api.ts.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/main/**', 'electron'],
+              message: 'The renderer uses only the typed contract in preload/api.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -32,7 +55,18 @@ export default tseslint.config(
     files: ['main/app/**/*.ts'],
     ignores: ['main/app/ipc.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcMain'], message: 'Use the typed handlers in main/app/ipc.ts.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain'],
+              message: 'Use the typed handlers in main/app/ipc.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -4,9 +4,18 @@
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { chmod } from 'node:fs/promises';
+import process from 'node:process';
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-const node = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : null;
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+};
 
 if (!only || only === 'cli') {
   await esbuild({

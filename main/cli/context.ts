@@ -26,7 +26,12 @@ export function openProfile(options: GlobalOptions): CliProfile {
   const dir = options.profile ?? defaultProfileDir();
   const paths = profilePaths(dir);
   mkdirSync(paths.logs, { recursive: true });
-  return { dir, paths, settings: new FileSettingsStore(paths.settings), logger: createLogger(paths.debugLog, 'cli') };
+  return {
+    dir,
+    paths,
+    settings: new FileSettingsStore(paths.settings),
+    logger: createLogger(paths.debugLog, 'cli'),
+  };
 }
 
 export const printJson = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n');

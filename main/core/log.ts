@@ -26,7 +26,10 @@ const PATTERNS: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key]'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*/g, '[private key]'],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[token]'],
-  [/("?(?:access_token|refresh_token|client_secret|private_key|assertion|id_token)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1[secret]'],
+  [
+    /("?(?:access_token|refresh_token|client_secret|private_key|assertion|id_token)"?\s*[:=]\s*"?)[^"&\s,}]+/gi,
+    '$1[secret]',
+  ],
   [/\bya29\.[A-Za-z0-9._-]+/g, '[token]'],
   [/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/g, '[jwt]'],
 ];
@@ -59,7 +62,9 @@ export function createLogger(file: string | null, scope = 'core'): Logger {
   if (file) mkdirSync(dirname(file), { recursive: true });
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (!file) return;
-    const line = scrub(JSON.stringify({ time: new Date().toISOString(), level, scope, message, ...fields })) + '\n';
+    const line =
+      scrub(JSON.stringify({ time: new Date().toISOString(), level, scope, message, ...fields })) +
+      '\n';
     try {
       if (statSync(file).size > MAX_LOG_BYTES) renameSync(file, `${file}.old`);
     } catch {

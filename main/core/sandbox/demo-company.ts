@@ -22,13 +22,49 @@ export interface DemoPerson {
 }
 
 export const DEMO_PEOPLE: DemoPerson[] = [
-  { firstName: 'Aino', lastName: 'Virtanen', severaEmail: 'aino.virtanen@kalevala.example', inGoogle: true, timeZone: 'Europe/Helsinki' },
-  { firstName: 'Ilmari', lastName: 'Korhonen', severaEmail: 'ilmari.korhonen@kalevala.example', inGoogle: true, timeZone: 'Europe/Helsinki' },
-  { firstName: 'Kerttu', lastName: 'Mäkinen', severaEmail: 'kerttu.makinen@kalevala.example', inGoogle: true, timeZone: 'Europe/Helsinki' },
-  { firstName: 'Väinö', lastName: 'Nieminen', severaEmail: 'vaino.nieminen@kalevala.example', inGoogle: true, timeZone: 'Europe/Stockholm' },
+  {
+    firstName: 'Aino',
+    lastName: 'Virtanen',
+    severaEmail: 'aino.virtanen@kalevala.example',
+    inGoogle: true,
+    timeZone: 'Europe/Helsinki',
+  },
+  {
+    firstName: 'Ilmari',
+    lastName: 'Korhonen',
+    severaEmail: 'ilmari.korhonen@kalevala.example',
+    inGoogle: true,
+    timeZone: 'Europe/Helsinki',
+  },
+  {
+    firstName: 'Kerttu',
+    lastName: 'Mäkinen',
+    severaEmail: 'kerttu.makinen@kalevala.example',
+    inGoogle: true,
+    timeZone: 'Europe/Helsinki',
+  },
+  {
+    firstName: 'Väinö',
+    lastName: 'Nieminen',
+    severaEmail: 'vaino.nieminen@kalevala.example',
+    inGoogle: true,
+    timeZone: 'Europe/Stockholm',
+  },
   // Mismatches: a typo in Severa, and a person with no Google account.
-  { firstName: 'Lemmikki', lastName: 'Laine', severaEmail: 'lemmiki.laine@kalevala.example', inGoogle: false, timeZone: 'Europe/Helsinki' },
-  { firstName: 'Pekka', lastName: 'Heikkinen', severaEmail: 'pekka.heikkinen@kalevala.example', inGoogle: false, timeZone: 'Europe/Helsinki' },
+  {
+    firstName: 'Lemmikki',
+    lastName: 'Laine',
+    severaEmail: 'lemmiki.laine@kalevala.example',
+    inGoogle: false,
+    timeZone: 'Europe/Helsinki',
+  },
+  {
+    firstName: 'Pekka',
+    lastName: 'Heikkinen',
+    severaEmail: 'pekka.heikkinen@kalevala.example',
+    inGoogle: false,
+    timeZone: 'Europe/Helsinki',
+  },
 ];
 
 /** The Google accounts of the demo domain (Lemmikki's real address differs from Severa's). */

@@ -35,7 +35,12 @@ export async function runDiagnostics<Ctx>(
         link: null,
       };
     }
-    const result: CheckResult = { id: check.id, title: check.title, ...outcome, durationMs: Math.round(performance.now() - started) };
+    const result: CheckResult = {
+      id: check.id,
+      title: check.title,
+      ...outcome,
+      durationMs: Math.round(performance.now() - started),
+    };
     results.push(result);
     onResult?.(result, results.length - 1, checks.length);
   }

@@ -1,6 +1,12 @@
 /** The subset of Severa's REST models this product reads and writes (reference/severa-api.md). */
 
-export const ACTIVITY_CATEGORIES = ['Personal', 'Absences', 'CalendarEntry', 'SalesEvent', 'Task'] as const;
+export const ACTIVITY_CATEGORIES = [
+  'Personal',
+  'Absences',
+  'CalendarEntry',
+  'SalesEvent',
+  'Task',
+] as const;
 export type ActivityCategory = (typeof ACTIVITY_CATEGORIES)[number];
 
 export type RecurrenceType = 'None' | 'Occurrence' | 'Exception' | 'Series';

@@ -8,9 +8,13 @@ export const APP_NAME = 'Severa Calendar Sync';
  * The folder that holds settings, sync state and logs. The CLI and the desktop app use the same
  * default (the app sets Electron's userData to it), so a server and a laptop behave alike.
  */
-export function defaultProfileDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+export function defaultProfileDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform,
+): string {
   if (env.SEVERA_SYNC_PROFILE) return resolve(env.SEVERA_SYNC_PROFILE);
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'win32')
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_NAME);
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), APP_NAME);
 }
