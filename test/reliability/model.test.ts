@@ -149,6 +149,16 @@ function whenGoogle(r: Real, user: number, kind: Kind, startMs: number): GoogleE
   };
 }
 
+/** Gives the item's copy a new start, in the item's current kind (timed or all-day). */
+const retimeSevera = (r: Real, item: ItemModel, a: Activity, startMs: number) =>
+  r.world.severa.control.activities.edit(a.guid, whenSevera(r, item.user, item.kind, startMs));
+const retimeGoogle = (r: Real, item: ItemModel, e: GoogleEvent, startMs: number) =>
+  r.world.google.control.editEvent(
+    userEmail(r, item.user),
+    e.id!,
+    whenGoogle(r, item.user, item.kind, startMs),
+  );
+
 class Create extends Command {
   constructor(
     readonly side: Side,
@@ -241,18 +251,14 @@ class Move extends ItemCommand {
     if (!a || item.kind === 'recurring') return false;
     const startMs =
       Date.parse(a.startDateTime) + (item.kind === 'allday' ? DAY : this.hours * HOUR);
-    r.world.severa.control.activities.edit(a.guid, whenSevera(r, item.user, item.kind, startMs));
+    retimeSevera(r, item, a, startMs);
     return true;
   }
   onGoogle(r: Real, item: ItemModel, e: GoogleEvent | undefined): boolean {
     if (!e || item.kind === 'recurring') return false;
     const start = e.start?.dateTime ?? `${e.start?.date}T12:00:00Z`;
     const startMs = Date.parse(start) + (item.kind === 'allday' ? DAY : this.hours * HOUR);
-    r.world.google.control.editEvent(
-      userEmail(r, item.user),
-      e.id!,
-      whenGoogle(r, item.user, item.kind, startMs),
-    );
+    retimeGoogle(r, item, e, startMs);
     return true;
   }
   toString() {
@@ -326,7 +332,7 @@ class ToggleAllDay extends ItemCommand {
     if (!a || item.kind === 'recurring') return false;
     item.kind = item.kind === 'allday' ? 'timed' : 'allday';
     const startMs = Date.parse(a.startDateTime) + (item.kind === 'timed' ? 9 * HOUR : 0);
-    r.world.severa.control.activities.edit(a.guid, whenSevera(r, item.user, item.kind, startMs));
+    retimeSevera(r, item, a, startMs);
     return true;
   }
   onGoogle(r: Real, item: ItemModel, e: GoogleEvent | undefined): boolean {
@@ -335,11 +341,7 @@ class ToggleAllDay extends ItemCommand {
     const startMs = e.start?.dateTime
       ? Date.parse(e.start.dateTime)
       : zonedInstant(e.start!.date!, '09:00:00', userZone(r, item.user));
-    r.world.google.control.editEvent(
-      userEmail(r, item.user),
-      e.id!,
-      whenGoogle(r, item.user, item.kind, startMs),
-    );
+    retimeGoogle(r, item, e, startMs);
     return true;
   }
   toString() {
