@@ -20,7 +20,7 @@ import { convergenceReport, startWorld, type World, type WorldTypes } from '../h
  */
 
 const USERS = 2;
-const RUNS = Number(process.env.FC_RUNS ?? 30);
+const RUNS = Number(process.env.FC_RUNS ?? 60);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -506,7 +506,7 @@ describe('model-based sync', () => {
   it('random operations, faults and runs on both sandboxes converge without duplicates or lost edits', async () => {
     const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 14, size: '+1' }), async (cmds) => {
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: '+1' }), async (cmds) => {
         const world = await startWorld({
           company: { users: USERS },
           fastRetries: true,
