@@ -7,13 +7,13 @@ import { convergenceReport, startWorld, type World } from '../helpers/world';
 
 /*
  * The crash test (issue 4 §6): the built CLI `sync` is killed with SIGKILL at random moments
- * in 24 trials, with new and edited items on both sides before each; every few trials (and at
+ * in 26 trials, with new and edited items on both sides before each; every few trials (and at
  * the end) the next uninterrupted runs must leave zero duplicates, zero lost items and a
  * consistent state. Real keychain: run under `bash scripts/with-keyring.sh`.
  * CRASH_SEED=<n> replays a failing sequence of kill times and changes.
  */
 
-const TRIALS = 24;
+const TRIALS = 26;
 const CHECK_EVERY = 6;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
