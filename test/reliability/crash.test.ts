@@ -165,7 +165,7 @@ describe('crash safety', () => {
         );
         if (killed) killedMidRun++;
         if (killed && writes() > writesBefore) killedWhileWriting++;
-        if (trial % CHECK_EVERY === 0) await expectRecovered();
+        if (trial % CHECK_EVERY === 0 || trial === TRIALS) await expectRecovered();
       }
     } catch (e) {
       throw new Error(`crash test failed (CRASH_SEED=${seed}): ${(e as Error).message}`, {
