@@ -35,6 +35,8 @@ export interface UserContext {
   settings: Settings;
   runId: number | null;
   categoryOf: (typeGuid: string) => ActivityCategory | undefined;
+  /** The activity as this run's Severa listing returned it, if it did (saves a read). */
+  listedActivity: (guid: string) => Activity | undefined;
 }
 
 /** How many generation suffixes are tried when a deleted id can be neither revived nor reused. */
@@ -348,7 +350,8 @@ async function createActivity(ctx: UserContext, google: GoogleItem): Promise<Lin
 }
 
 async function updateSevera(ctx: UserContext, link: Link, google: GoogleItem): Promise<Link> {
-  const current = await ctx.severa.getActivity(link.severaGuid);
+  const current =
+    ctx.listedActivity(link.severaGuid) ?? (await ctx.severa.getActivity(link.severaGuid));
   const currentCategory = current
     ? (ctx.categoryOf(current.activityType.guid) ?? current.activityType.category)
     : undefined;

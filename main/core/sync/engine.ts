@@ -149,7 +149,7 @@ const META = {
 
 const DAY = 86_400_000;
 /** Users synced at once by default; each client's limiter still caps its own request rate. */
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 32;
 const PARALLEL_SEVERA_READS = 8;
 
 export const accountChangedError = () =>
@@ -175,8 +175,11 @@ interface Window {
 /** What the Severa side showed this run, for all users at once. */
 interface SeveraRead {
   activities: Map<string, Activity>;
-  /** activity guid → participating user guid → participant record guid */
-  participants: Map<string, Map<string, string>>;
+  /**
+   * activity guid → participating user guid → participant record guid, or null when the
+   * participation is known from the links and the record was not read (see `readSevera`).
+   */
+  participants: Map<string, Map<string, string | null>>;
   /** user guid → the listed activities the user owns or takes part in (one pass, not per user). */
   byUser: Map<string, Activity[]>;
   /** The latest `lastUpdatedDateTime` listed: Severa's clock, not ours. */
@@ -475,13 +478,28 @@ async function readSevera(
   for (const a of listed) if (a.recurrenceType !== 'Series') activities.set(a.guid, a);
 
   const userGuids = new Set(synced.map((u) => u.severa.guid));
-  const participants = new Map<string, Map<string, string>>();
+  const guidByEmail = new Map(synced.map((u) => [u.email, u.severa.guid]));
+  const participants = new Map<string, Map<string, string | null>>();
+  // Participants cost a request per activity (Severa has no bulk list). They are read only where
+  // they may have changed: an activity new to us, or one whose lastUpdatedDateTime differs from
+  // what a link recorded (Severa bumps it when participants change). Elsewhere the links say who
+  // takes part — unless a user may lack a link they should have (new, failed or stopped last run).
+  const linksComplete = synced.every((u) => {
+    const row = state.getUser(u.email);
+    return row !== null && row.state === 'ok' && row.syncToken !== null;
+  });
+  const toRead: Activity[] = [];
+  for (const a of activities.values()) {
+    if (!typeSelected(settings, a, categories)) continue;
+    const known = linksComplete ? participantsFromLinks(state, a, guidByEmail) : null;
+    if (known) participants.set(a.guid, known);
+    else toRead.push(a);
+  }
   // Several requests in flight hide the latency; the client's limiter keeps Severa's rate.
-  const withTypes = [...activities.values()].filter((a) => typeSelected(settings, a, categories));
   const readParticipants = async (a: Activity) => {
     participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
   };
-  await runPool(withTypes, PARALLEL_SEVERA_READS, readParticipants);
+  await runPool(toRead, PARALLEL_SEVERA_READS, readParticipants);
   const byUser = new Map<string, Activity[]>();
   for (const a of activities.values()) {
     for (const user of new Set([a.ownerUser.guid, ...(participants.get(a.guid)?.keys() ?? [])])) {
@@ -502,6 +520,21 @@ async function readSevera(
     swept: fullSweep ? window : nearSweep ? nearWindow : null,
     fullSweep,
   };
+}
+
+/**
+ * The synced users linked to an unchanged activity, as its participants (record guid not read);
+ * null when no synced user has a link to it or a link recorded another lastUpdatedDateTime.
+ */
+function participantsFromLinks(
+  state: SyncState,
+  a: Activity,
+  guidByEmail: ReadonlyMap<string, string>,
+): Map<string, string | null> | null {
+  const links = state.linksOfActivity(a.guid).filter((l) => guidByEmail.has(l.user));
+  if (links.length === 0 || links.some((l) => l.severaUpdated !== a.lastUpdatedDateTime))
+    return null;
+  return new Map(links.map((l) => [guidByEmail.get(l.user) as string, null]));
 }
 
 async function participantsOf(
@@ -607,6 +640,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     settings: deps.settings,
     runId: run.runId,
     categoryOf: (guid) => run.categories.get(guid),
+    listedActivity: (guid) => run.severaRead.activities.get(guid),
   };
   let planned: Plan;
   try {
@@ -845,12 +879,13 @@ async function observeSevera(
   const observed = new Map<string, Observed<SeveraItem>>();
   const toItem = (
     a: Activity,
-    participants: Map<string, string> | undefined,
+    participants: Map<string, string | null> | undefined,
   ): SeveraItem | null => {
     const owned = a.ownerUser.guid === userGuid;
+    const takesPart = participants?.has(userGuid) ?? false;
     const participantGuid = participants?.get(userGuid) ?? null;
     const link = linkByGuid.get(a.guid);
-    if (!owned && !participantGuid && !link) return null;
+    if (!owned && !takesPart && !link) return null;
     const fields = fieldsFromActivity(a, ctx.zone, run.categories.get(a.activityType.guid));
     // An activity made from a Google event stays in sync whatever its type.
     const selected = link?.origin === 'google' || typeSelected(deps.settings, a, run.categories);
@@ -861,7 +896,7 @@ async function observeSevera(
       hasHours: a.hasHours ?? false,
       ownedByUser: owned,
       participantGuid,
-      eligible: (owned || participantGuid !== null) && selected,
+      eligible: (owned || takesPart) && selected,
       inWindow: inWindow(fields, run.window),
     };
   };
@@ -873,6 +908,23 @@ async function observeSevera(
     if (!item) continue;
     observed.set(a.guid, { kind: 'present', item });
     if (item.eligible) fullCount++;
+  }
+
+  // A participant leaving removes only their participant record: where the links stood in for
+  // the participants and a deletion may follow, that record is read now.
+  for (const link of links) {
+    const seen = observed.get(link.severaGuid);
+    if (seen?.kind !== 'present' || seen.item.ownedByUser || seen.item.participantGuid) continue;
+    const g = google.get(link.googleId);
+    const mayDelete =
+      link.held !== null || g?.kind === 'gone' || (g?.kind === 'present' && !g.item.eligible);
+    const activity = severaRead.activities.get(link.severaGuid);
+    if (!mayDelete || !seen.item.eligible || !activity) continue;
+    const item = toItem(
+      activity,
+      await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
+    );
+    observed.set(link.severaGuid, item ? { kind: 'present', item } : { kind: 'gone' });
   }
 
   // Deletions: a linked activity a sweep should have listed, asked for by id (404 = deleted).

@@ -171,6 +171,13 @@ export class SyncState {
     return (this.sql('SELECT * FROM links WHERE user = ?').all(user) as Row[]).map(linkFromRow);
   }
 
+  /** Every user's link to this activity. */
+  linksOfActivity(severaGuid: string): Link[] {
+    return (this.sql('SELECT * FROM links WHERE severa_guid = ?').all(severaGuid) as Row[]).map(
+      linkFromRow,
+    );
+  }
+
   allLinks(): Link[] {
     return (this.sql('SELECT * FROM links').all() as Row[]).map(linkFromRow);
   }
