@@ -67,8 +67,12 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
   }
 };
 
-export async function applyAction(ctx: UserContext, action: Action): Promise<StateChange> {
-  const done = (links: Link[], remove: Link[], extra: LogEntry[] = []): StateChange => ({
+/** What an applied action changed, and the action that was really done (see update-severa). */
+export type AppliedChange = StateChange & { applied: Action };
+
+export async function applyAction(ctx: UserContext, action: Action): Promise<AppliedChange> {
+  const done = (links: Link[], remove: Link[], extra: LogEntry[] = []): AppliedChange => ({
+    applied: action,
     upsert: links,
     remove: remove.map((l) => ({ user: l.user, severaGuid: l.severaGuid })),
     log: [entry(ctx, action, links[0]?.googleId), ...extra],
@@ -100,6 +104,15 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<Sta
     }
     case 'update-severa': {
       const link = await updateSevera(ctx, action.link, action.google);
+      if (!link) {
+        // Deleted in Severa since the last sweep, edited in Google since: what the plan decides
+        // when a sweep sees it (the edit wins and comes back as a new activity).
+        return applyAction(ctx, {
+          kind: 'create-severa',
+          google: action.google,
+          replaces: action.link,
+        });
+      }
       return done([link], [], conflictEntries(ctx, action));
     }
     case 'delete-google':
@@ -124,7 +137,9 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<Sta
         link = { ...link, googleUpdated: patched.updated ?? link.googleUpdated };
       }
       if (action.then === 'update-google') link = await updateGoogle(ctx, link, action.severa);
-      if (action.then === 'update-severa') link = await updateSevera(ctx, link, action.google);
+      // An activity listed moments ago and gone now is left to the next sweep.
+      if (action.then === 'update-severa')
+        link = (await updateSevera(ctx, link, action.google)) ?? link;
       return done([link], []);
     }
     case 'relink':
@@ -349,12 +364,17 @@ async function createActivity(ctx: UserContext, google: GoogleItem): Promise<Lin
   };
 }
 
-async function updateSevera(ctx: UserContext, link: Link, google: GoogleItem): Promise<Link> {
+/** null when the activity is gone from Severa (404). */
+async function updateSevera(
+  ctx: UserContext,
+  link: Link,
+  google: GoogleItem,
+): Promise<Link | null> {
   const current =
     ctx.listedActivity(link.severaGuid) ?? (await ctx.severa.getActivity(link.severaGuid));
-  const currentCategory = current
-    ? (ctx.categoryOf(current.activityType.guid) ?? current.activityType.category)
-    : undefined;
+  if (!current) return null;
+  const currentCategory =
+    ctx.categoryOf(current.activityType.guid) ?? current.activityType.category;
   // The type changes only when the privacy did: a Severa type the user chose is otherwise kept.
   const typeGuid =
     isPrivateCategory(currentCategory) === google.fields.private

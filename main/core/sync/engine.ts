@@ -705,8 +705,9 @@ async function syncUser(run: UserRunContext): Promise<void> {
   for (const action of planned.actions) {
     if (deps.signal?.aborted) return;
     try {
-      record(await applyAction(ctx, action));
-      count(result, [action]);
+      const change = await applyAction(ctx, action);
+      record(change);
+      count(result, [change.applied]);
     } catch (e) {
       failed++;
       run.recordError(email, action.kind, e, {
