@@ -9,7 +9,7 @@ import {
 import { googleCopyId } from '../../main/core/sync/mapping';
 import { SyncState } from '../../main/core/sync/state';
 import type { LogEntry } from '../../main/core/sync/sync-log';
-import { Clock, FakeGoogle, FakeSevera, severaUser } from '../helpers/fake-ports';
+import { Clock, FakeCalendar, FakeGoogle, FakeSevera, severaUser } from '../helpers/fake-ports';
 
 /** The engine against the in-memory ports: whole runs, as the app and the CLI make them. */
 const AINO = 'aino@firma.example';
@@ -425,5 +425,77 @@ describe('runSync', () => {
         .live()
         .map((e) => e.id),
     ).toEqual(['series1_20261126t080000z']);
+  });
+});
+
+describe('runSync, Severa deletions between sweeps and participants', () => {
+  // Severa has no deletion feed: a deletion is seen at the next sweep. An edit in Google before
+  // then wins, as a change wins over a deletion everywhere else, instead of a 404 every run.
+  it('an edit in Google to an activity deleted in Severa since the last sweep re-creates it', async () => {
+    const a = meeting('Planning', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    expect(await sync()).toMatchObject({ ok: true, toGoogle: { created: 1 } });
+
+    severa.activities.delete(a.guid);
+    google.cal(AINO).userEdit(googleCopyId(a.guid, AINO), { summary: 'Planning, moved' });
+    const carried = await sync();
+    expect(carried).toMatchObject({ ok: true, errors: [], toSevera: { created: 1, deleted: 0 } });
+    expect([...severa.activities.values()].map((x) => x.name)).toEqual(['Planning, moved']);
+    expect(google.cal(AINO).live()).toHaveLength(1);
+    expect(await sync()).toMatchObject({
+      ok: true,
+      toGoogle: { created: 0, updated: 0, deleted: 0 },
+      toSevera: { created: 0, updated: 0, deleted: 0 },
+    });
+  });
+
+  // Participants are read only for new or changed activities; an unchanged activity's linked
+  // users stand in for them. A participant who leaves is read just then, and only they leave.
+  it("does not re-read an unchanged activity's participants; a leaving participant leaves alone", async () => {
+    const a = meeting('Team day', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    await severa.addParticipant(a.guid, 'user-ilmari');
+    expect((await sync()).ok).toBe(true);
+    let reads = 0;
+    const listParticipants = severa.listParticipants.bind(severa);
+    severa.listParticipants = (guid: string) => {
+      reads++;
+      return listParticipants(guid);
+    };
+    expect(await sync({ sweep: 'full' })).toMatchObject({
+      ok: true,
+      toGoogle: { created: 0, deleted: 0 },
+      toSevera: { deleted: 0 },
+    });
+    expect(reads).toBe(0);
+
+    google.cal(ILMARI).userDelete(googleCopyId(a.guid, ILMARI));
+    const left = await sync({ sweep: 'full' });
+    expect(reads).toBe(1);
+    expect(left.toSevera.deleted).toBe(1);
+    expect(severa.activities.has(a.guid)).toBe(true);
+    expect(severa.participants.get(a.guid)).toEqual([]);
+    expect(google.cal(AINO).live()).toHaveLength(1);
+    expect(await sync({ sweep: 'full' })).toMatchObject({
+      ok: true,
+      toGoogle: { created: 0, deleted: 0 },
+      toSevera: { created: 0, deleted: 0 },
+    });
+  });
+
+  // A user without a Google account is not waited for; once they get one, their first run keeps
+  // no sync token, so the next run reads every participant and finds their meetings.
+  it('a participant who gets a Google account later gets the meetings they take part in', async () => {
+    const a = meeting('Kick-off', '2026-11-26T10:00:00+02:00', '2026-11-26T11:00:00+02:00');
+    await severa.addParticipant(a.guid, 'user-pekka');
+    expect(await sync()).toMatchObject({ ok: true, toGoogle: { created: 1 } });
+    google.calendars.set(NOGOOGLE, new FakeCalendar(NOGOOGLE, clock));
+    await sync();
+    await sync();
+    expect(
+      google
+        .cal(NOGOOGLE)
+        .live()
+        .map((e) => e.id),
+    ).toEqual([googleCopyId(a.guid, NOGOOGLE)]);
+    expect(await sync()).toMatchObject({ ok: true, toGoogle: { created: 0, deleted: 0 } });
   });
 });

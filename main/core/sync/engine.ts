@@ -186,6 +186,8 @@ interface SeveraRead {
   newestChange: number | null;
   swept: Window | null;
   fullSweep: boolean;
+  /** Whether the links stood in for the participants of unchanged activities (`readSevera`). */
+  linksStoodIn: boolean;
 }
 
 export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncResult> {
@@ -484,9 +486,13 @@ async function readSevera(
   // they may have changed: an activity new to us, or one whose lastUpdatedDateTime differs from
   // what a link recorded (Severa bumps it when participants change). Elsewhere the links say who
   // takes part — unless a user may lack a link they should have (new, failed or stopped last run).
+  // A user without a Google account has no links to lack; when one gets an account, their first
+  // run keeps no sync token (see syncUser), so the run after it reads every participant again.
   const linksComplete = synced.every((u) => {
     const row = state.getUser(u.email);
-    return row !== null && row.state === 'ok' && row.syncToken !== null;
+    return (
+      row !== null && (row.state === 'no-google' || (row.state === 'ok' && row.syncToken !== null))
+    );
   });
   const toRead: Activity[] = [];
   for (const a of activities.values()) {
@@ -519,6 +525,7 @@ async function readSevera(
     newestChange,
     swept: fullSweep ? window : nearSweep ? nearWindow : null,
     fullSweep,
+    linksStoodIn: linksComplete,
   };
 }
 
@@ -599,15 +606,12 @@ async function syncUser(run: UserRunContext): Promise<void> {
   const email = user.email;
   const dryRun = run.options.dryRun ?? false;
   const calendar = deps.google.forUser(email);
+  const previousToken = deps.state.getUser(email)?.syncToken ?? null;
   let googleRead: GoogleRead;
   let zone: string;
   try {
     zone = user.severa.timezone?.ianaName ?? (await calendar.timeZone());
-    googleRead = await readGoogle(
-      calendar,
-      deps.state.getUser(email)?.syncToken ?? null,
-      run.window,
-    );
+    googleRead = await readGoogle(calendar, previousToken, run.window);
   } catch (e) {
     if (isAppError(e) && e.step === 'pre.same-email') {
       // Flagged and skipped, not counted as a synced user; the others go on.
@@ -735,8 +739,10 @@ async function syncUser(run: UserRunContext): Promise<void> {
     });
   }
   // The token moves only when every change reached the other side; else the next run re-reads.
+  // A user's first token also waits for a run that read every participant (see readSevera).
+  const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
   deps.state.setUser(email, {
-    ...(failed === 0 && { syncToken: googleRead.nextSyncToken }),
+    ...(failed === 0 && !firstRunOnLinks && { syncToken: googleRead.nextSyncToken }),
     state: failed === 0 ? 'ok' : 'error',
     reason: failed === 0 ? null : `${failed} item(s) failed; see the sync log.`,
     step: null,
