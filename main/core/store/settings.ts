@@ -88,7 +88,7 @@ export type DeepPartial<T> = {
 
 export const defaultSettings = (): Settings => settingsSchema.parse({});
 
-/** Core reads and writes settings only through this, so the app can back it with electron-store. */
+/** Core reads and writes settings only through this (the app and the CLI use the same file). */
 export interface SettingsStore {
   get(): Settings;
   update(patch: DeepPartial<Settings>): Settings;
