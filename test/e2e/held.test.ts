@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
 const AINO = 'aino.virtanen@kalevala.example';
@@ -7,19 +7,20 @@ const AINO = 'aino.virtanen@kalevala.example';
  * The deletion brake on the dashboard (design D8): a run that would delete more than the
  * threshold of a user's entries is held, shown, and waits for the admin's answer.
  */
-describe('held deletions (Chromium)', () => {
+test.describe('held deletions (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en', configured: true });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'en', configured: true });
     const first = await app.service.syncNow();
     if (!first.ok) throw new Error(first.error.message.en);
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
-  it('holds a mass deletion for the admin; Delete asks first, Keep restores', async () => {
+  test('holds a mass deletion for the admin; Delete asks first, Keep restores', async () => {
     const { page, google } = app;
     await page.locator('[data-nav="dashboard"]').click();
     const live = () =>
@@ -50,7 +51,7 @@ describe('held deletions (Chromium)', () => {
     expect(victims.every((v) => back.includes(v.id))).toBe(true);
   });
 
-  it('resets the sync state behind a confirmation; the next run adopts, never duplicates', async () => {
+  test('resets the sync state behind a confirmation; the next run adopts, never duplicates', async () => {
     const { page, google, severa } = app;
     const googleCount = google.control.listAll(AINO).filter((e) => e.status !== 'cancelled').length;
     const severaCount = severa.control.activities.listAll().length;

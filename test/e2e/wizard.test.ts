@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
 /**
@@ -6,13 +6,14 @@ import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/ren
  * sandboxes: the endpoints, the P12 key, the service account, the Severa credentials, the
  * activity types and the users, each entered where the checklist asks for it.
  */
-describe('set-up wizard (Chromium)', () => {
+test.describe('set-up wizard (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en' });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'en' });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
@@ -24,7 +25,7 @@ describe('set-up wizard (Chromium)', () => {
   const saveButton = () =>
     app.page.getByTestId('step-detail').getByRole('button', { name: 'Save' });
 
-  it('starts with the two ways in and a checklist of every documented step', async () => {
+  test('starts with the two ways in and a checklist of every documented step', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Start the set-up' }).click();
     const ids = await page
@@ -36,7 +37,7 @@ describe('set-up wizard (Chromium)', () => {
     expect(await page.locator('[data-checklist-step][data-done="true"]').count()).toBe(0);
   });
 
-  it('points the app at the sandboxes in the advanced settings and shows the banner', async () => {
+  test('points the app at the sandboxes in the advanced settings and shows the banner', async () => {
     const { page, google, severa } = app;
     await page.locator('[data-nav="settings"]').click();
     await page.getByRole('button', { name: 'Advanced: endpoints' }).click();
@@ -48,7 +49,7 @@ describe('set-up wizard (Chromium)', () => {
     expect(await page.getByTestId('sandbox-banner').textContent()).toContain('127.0.0.1');
   });
 
-  it('imports the P12 key with the pre-filled password', async () => {
+  test('imports the P12 key with the pre-filled password', async () => {
     const { page, demo } = app;
     await page.locator('[data-nav="wizard"]').click();
     await openStep('gcp.p12-key');
@@ -60,7 +61,7 @@ describe('set-up wizard (Chromium)', () => {
     expect(await page.getByTestId('key-stored').textContent()).toContain('P12');
   });
 
-  it('takes the domain and the test user; the client id came from the key', async () => {
+  test('takes the domain and the test user; the client id came from the key', async () => {
     const { page, demo } = app;
     await openStep('gcp.client-id');
     expect(await page.getByLabel('Client ID').inputValue()).toBe(demo.clientId);
@@ -73,7 +74,7 @@ describe('set-up wizard (Chromium)', () => {
     expect(await detail.textContent()).toContain('https://www.googleapis.com/auth/calendar');
   });
 
-  it('stores the Severa credentials and offers the activity types Severa has', async () => {
+  test('stores the Severa credentials and offers the activity types Severa has', async () => {
     const { page, severa, service } = app;
     await openStep('severa.api-credentials');
     await page.getByLabel('Client id').fill(severa.demo!.clientId);
@@ -101,7 +102,7 @@ describe('set-up wizard (Chromium)', () => {
     expect(state.severa.personalActivityTypeGuid).toBe(personal.guid);
   });
 
-  it('lists the users with their e-mail match, all enabled by default', async () => {
+  test('lists the users with their e-mail match, all enabled by default', async () => {
     const { page } = app;
     await openStep('app.users');
     await page.getByTestId('users-table').waitFor();
@@ -113,7 +114,7 @@ describe('set-up wizard (Chromium)', () => {
     ).toBe(true);
   });
 
-  it('runs the Test from the checklist to green and ticks the steps it proved', async () => {
+  test('runs the Test from the checklist to green and ticks the steps it proved', async () => {
     const { page } = app;
     await openStep('severa.test-and-save');
     await page.getByTestId('step-detail').getByRole('button', { name: 'Run the Test' }).click();
