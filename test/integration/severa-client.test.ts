@@ -190,7 +190,7 @@ describe('Severa client over HTTP', () => {
     mark = sandbox.control.requestLog.length;
     sandbox.control.injectFaults({ drop: 2, for: /^\/v1\/activities/ });
     const patched = await severa.patchActivity(guid, [
-      { op: 'replace', path: '/notes', value: 'after two drops' },
+      { op: 'Replace', path: '/notes', value: 'after two drops' },
     ]);
     expect(patched.notes).toBe('after two drops');
     expect(statuses(since(mark))).toEqual([0, 0, 200]);
@@ -272,17 +272,6 @@ describe('Severa client over HTTP', () => {
     });
 
     const severa = client();
-    sandbox.control.setAddonActive(false);
-    try {
-      const addon = await failure(severa.getActivity('x'));
-      expect(addon).toMatchObject({
-        type: 'AddonMissing',
-        step: 'pre.severa-addon',
-        serverMessage: 'The organization does not have the add-on required for activities.',
-      });
-    } finally {
-      sandbox.control.setAddonActive(true);
-    }
 
     const invalid = await failure(
       severa.createActivity({

@@ -143,7 +143,7 @@ const someActivity = (severa: SeveraClient) => {
 const SCOPE_PROBES: Record<SeveraScope, (severa: SeveraClient) => Promise<unknown>> = {
   'activities:read': someActivity,
   'activities:write': (severa) =>
-    severa.patchActivity(PROBE_GUID, [{ op: 'replace', path: '/name', value: 'probe' }]),
+    severa.patchActivity(PROBE_GUID, [{ op: 'Replace', path: '/name', value: 'probe' }]),
   'activities:delete': (severa) => severa.deleteActivity(PROBE_GUID),
   'settings:read': (severa) => first(severa.listActivityTypes()),
   'users:read': (severa) => first(severa.listUsers()),

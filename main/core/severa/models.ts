@@ -49,10 +49,11 @@ export interface ActivityInput {
   ownerUser: { guid: string };
 }
 
+/** JSON Patch as the document types it: `op` a `PatchOperationType`, `value` a string or null. */
 export interface PatchOperation {
-  op: 'add' | 'replace' | 'remove';
+  op: 'Add' | 'Replace' | 'Remove';
   path: string;
-  value?: unknown;
+  value?: string | null;
 }
 
 export interface ActivityType {

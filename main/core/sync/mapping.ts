@@ -193,22 +193,30 @@ export function activityInputFromFields(
   };
 }
 
-/** JSON Patch for an existing activity; `typeGuid` only when the privacy changed the type. */
+/**
+ * JSON Patch for an existing activity; `typeGuid` only when the privacy changed the type. Values
+ * are strings, as the document types `PatchOperation.value` (`"true"` for a boolean).
+ */
 export function activityPatchFromFields(
   fields: SyncFields,
   zone: string,
   typeGuid: string | null,
 ): PatchOperation[] {
   const input = activityInputFromFields(fields, zone, typeGuid ?? '', '');
+  const replace = (path: string, value: string | null): PatchOperation => ({
+    op: 'Replace',
+    path,
+    value,
+  });
   const ops: PatchOperation[] = [
-    { op: 'replace', path: '/name', value: input.name },
-    { op: 'replace', path: '/startDateTime', value: input.startDateTime },
-    { op: 'replace', path: '/endDateTime', value: input.endDateTime },
-    { op: 'replace', path: '/isAllDay', value: input.isAllDay },
-    { op: 'replace', path: '/notes', value: input.notes },
-    { op: 'replace', path: '/location', value: input.location },
+    replace('/name', input.name),
+    replace('/startDateTime', input.startDateTime),
+    replace('/endDateTime', input.endDateTime),
+    replace('/isAllDay', String(input.isAllDay)),
+    replace('/notes', input.notes ?? null),
+    replace('/location', input.location ?? null),
   ];
-  if (typeGuid) ops.push({ op: 'replace', path: '/activityType/guid', value: typeGuid });
+  if (typeGuid) ops.push(replace('/activityType/guid', typeGuid));
   return ops;
 }
 

@@ -9,10 +9,9 @@ import {
 } from './http';
 import { SandboxError, type ActivitySeed, type SeveraSandboxStore } from './store';
 
-/** A `/v1` route with the API scope its token must carry and whether it is an add-on feature. */
+/** A `/v1` route with the API scope its token must carry (the document's `security`). */
 export interface ApiRoute extends Route {
   scope: string;
-  addon: boolean;
 }
 
 const GUID = '([^/]+)';
@@ -59,7 +58,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'GET',
       pattern: /^\/v1\/users$/,
       scope: 'users:read',
-      addon: false,
       handle: ({ query }) => {
         const isActive = queryBoolean(query, 'isActive');
         const email = query.get('email')?.trim().toLowerCase();
@@ -74,19 +72,8 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
     },
     {
       method: 'GET',
-      pattern: new RegExp(`^/v1/users/${GUID}$`),
-      scope: 'users:read',
-      addon: false,
-      handle: ({ params }) => {
-        const user = store.users.get(params[0] as string);
-        return user ? { status: 200, body: user } : notFound();
-      },
-    },
-    {
-      method: 'GET',
       pattern: /^\/v1\/activitytypes$/,
       scope: 'settings:read',
-      addon: false,
       handle: ({ query }) => {
         const active = queryBoolean(query, 'active');
         const categories = queryList(query, 'category');
@@ -103,7 +90,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'GET',
       pattern: /^\/v1\/activities$/,
       scope: 'activities:read',
-      addon: true,
       handle: ({ query }) => {
         const filter = {
           changedSince: queryInstant(query, 'changedSince'),
@@ -124,7 +110,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'GET',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:read',
-      addon: true,
       handle: ({ params }) => {
         const activity = store.getActivity(params[0] as string);
         return activity ? { status: 200, body: activity } : notFound();
@@ -134,7 +119,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'POST',
       pattern: /^\/v1\/activities$/,
       scope: 'activities:write',
-      addon: true,
       handle: (req) => {
         const input = body(req);
         required(input, 'name');
@@ -147,7 +131,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'PATCH',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:write',
-      addon: true,
       handle: ({ params, body: ops }) => {
         const guid = params[0] as string;
         if (!store.getActivity(guid)) return notFound();
@@ -158,7 +141,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'DELETE',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:delete',
-      addon: true,
       handle: ({ params }) =>
         store.deleteActivity(params[0] as string) ? { status: 204 } : notFound(),
     },
@@ -166,7 +148,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'GET',
       pattern: new RegExp(`^/v1/activities/${GUID}/activityparticipants$`),
       scope: 'activities:read',
-      addon: true,
       handle: ({ params }) => {
         const guid = params[0] as string;
         return store.getActivity(guid)
@@ -178,7 +159,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'POST',
       pattern: /^\/v1\/activityparticipants$/,
       scope: 'activities:write',
-      addon: true,
       handle: (req) => {
         const input = body(req);
         return {
@@ -194,7 +174,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'DELETE',
       pattern: new RegExp(`^/v1/activities/${GUID}/activityparticipants/${GUID}$`),
       scope: 'activities:delete',
-      addon: true,
       handle: ({ params }) =>
         store.removeParticipant(params[0] as string, params[1] as string)
           ? { status: 204 }

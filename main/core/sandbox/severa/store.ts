@@ -8,6 +8,7 @@ import type {
   RecurrenceType,
   SeveraUser,
 } from '../../severa/models';
+import { fieldSchema, patchValue } from './document';
 
 /** A refusal with Severa's error envelope fields; the HTTP layer turns it into the answer. */
 export class SandboxError extends Error {
@@ -49,15 +50,6 @@ interface StoredActivity {
   endMs: number;
   updatedMs: number;
 }
-
-const READ_ONLY_ACTIVITY_FIELDS = new Set([
-  'guid',
-  'hasHours',
-  'createdDateTime',
-  'lastUpdatedDateTime',
-  'recurrenceType',
-  'recurrenceRule',
-]);
 
 function instant(field: string, value: unknown): number {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;
@@ -224,7 +216,10 @@ export class SeveraSandboxStore {
     return next;
   }
 
-  /** Applies a JSON Patch array (ops in any letter case, values of any JSON type). */
+  /**
+   * Applies a JSON Patch array as the document types it: `Add`/`Replace`/`Remove`, a path into
+   * `ActivityModel` that is not read-only, and a string value that reads as the field's type.
+   */
   patchActivity(guid: string, ops: unknown): Activity {
     if (!this.activities.has(guid))
       throw new SandboxError(404, 'InvalidParameter', `Activity '${guid}' was not found.`);
@@ -232,24 +227,22 @@ export class SeveraSandboxStore {
       throw new SandboxError(400, 'InvalidRequest', 'The request body must be a JSON Patch array.');
     const patch: Record<string, unknown> = {};
     for (const raw of ops as { op?: unknown; path?: unknown; value?: unknown }[]) {
-      const op = String(raw?.op ?? '').toLowerCase();
+      const op = String(raw?.op ?? '');
       const path = String(raw?.path ?? '');
-      const [field, sub, ...rest] = path.replace(/^\//, '').split('/');
-      if (
-        !['add', 'replace', 'remove'].includes(op) ||
-        !field ||
-        rest.length > 0 ||
-        READ_ONLY_ACTIVITY_FIELDS.has(field)
-      ) {
-        throw new SandboxError(
-          400,
-          'InvalidParameter',
-          `The patch operation '${op} ${path}' is not allowed.`,
-          { type: 'RequestBody', name: path },
-        );
-      }
-      const value = op === 'remove' ? null : raw.value;
-      patch[field] = sub ? { [sub]: value } : value;
+      const refuse = (why: string) =>
+        new SandboxError(400, 'InvalidParameter', `The patch operation '${op} ${path}' ${why}.`, {
+          type: 'RequestBody',
+          name: path,
+        });
+      const field = fieldSchema('ActivityModel', path);
+      if (!['Add', 'Replace', 'Remove'].includes(op)) throw refuse('is not supported');
+      if (!field) throw refuse('names no field of the activity');
+      if (field.readOnly) throw refuse('changes a read-only field');
+      const text = op === 'Remove' ? null : (raw.value as string | null | undefined);
+      const read = patchValue(field.schema, text ?? null);
+      if (!read.ok) throw refuse(`has a value that is not valid for the field`);
+      const [name, sub] = path.replace(/^\//, '').split('/') as [string, string | undefined];
+      patch[name] = sub ? { ...(patch[name] as object), [sub]: read.value } : read.value;
     }
     return this.editActivity(guid, patch as Partial<ActivitySeed>);
   }
