@@ -326,8 +326,8 @@ describe('Severa client over HTTP', () => {
     }))
       found ||= a.guid === created.guid;
     expect(found).toBe(true);
-    await severa.removeParticipant(created.guid, participant.guid);
-    await severa.removeParticipant(created.guid, participant.guid); // already gone: no error
+    await severa.removeParticipant(created.guid, participant.guid!);
+    await severa.removeParticipant(created.guid, participant.guid!); // already gone: no error
     expect(await severa.listParticipants(created.guid)).toEqual([]);
     expect(await severa.deleteActivity(created.guid)).toBe(true);
     expect(await severa.deleteActivity(created.guid)).toBe(false);

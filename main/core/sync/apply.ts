@@ -39,6 +39,16 @@ export interface UserContext {
   listedActivity: (guid: string) => Activity | undefined;
 }
 
+const participantWithoutGuid = (activityGuid: string) =>
+  new AppError(
+    'sync.participant-without-guid',
+    null,
+    localized(
+      `Käyttäjää ei voitu poistaa aktiviteetin ${activityGuid} osallistujista: Severa ei kertonut osallistujatietueen tunnusta (guid). Aktiviteettia ei poistettu.`,
+      `The user could not be removed from activity ${activityGuid}: Severa did not give the participant record's guid. The activity was not deleted.`,
+    ),
+  );
+
 /** How many generation suffixes are tried when a deleted id can be neither revived nor reused. */
 const MAX_GENERATIONS = 3;
 
@@ -119,11 +129,21 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       await ctx.calendar.deleteEvent(action.link.googleId);
       return done([], [action.link]);
     case 'delete-severa': {
-      const participant =
-        action.severa && !action.severa.ownedByUser ? action.severa.participantGuid : null;
       // A participant deleting their copy leaves the meeting; it does not cancel it for everyone.
-      if (participant) await ctx.severa.removeParticipant(action.link.severaGuid, participant);
-      else await ctx.severa.deleteActivity(action.link.severaGuid);
+      // Only the owner's deletion deletes the activity, so ownership must be known first.
+      const current =
+        action.severa ??
+        (await ctx.severa
+          .getActivity(action.link.severaGuid)
+          .then((a) =>
+            a
+              ? { ownedByUser: a.ownerUser.guid === ctx.severaUserGuid, participantGuid: null }
+              : null,
+          ));
+      if (current && !current.ownedByUser) {
+        if (!current.participantGuid) throw participantWithoutGuid(action.link.severaGuid);
+        await ctx.severa.removeParticipant(action.link.severaGuid, current.participantGuid);
+      } else if (current) await ctx.severa.deleteActivity(action.link.severaGuid);
       return done([], [action.link]);
     }
     case 'adopt': {

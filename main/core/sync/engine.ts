@@ -548,8 +548,8 @@ async function participantsOf(
   severa: SeveraApi,
   guid: string,
   userGuids: Set<string>,
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
   for (const p of await severa.listParticipants(guid)) {
     if (p.type === 'User' && userGuids.has(p.participantGuid) && p.status !== 'Declined')
       out.set(p.participantGuid, p.guid);

@@ -301,6 +301,14 @@ export function responseViolation(
       };
 }
 
+/** What in a value departs from one of the document's models, as Severa would send it. */
+export function modelProblems(model: string, value: unknown): string[] {
+  const check = validator(`model ${model}`, () => ({
+    $ref: `severa-response#/definitions/${model}`,
+  }));
+  return check(value) ? [] : describe(check.errors, model);
+}
+
 /** The JSON Schema of a model's field (`/activityType/guid` of `ActivityModel`), or null. */
 export function fieldSchema(
   model: string,
