@@ -11,6 +11,7 @@ import type {
 import { DEMO_SEVERA_CLIENT_ID } from './demo-company';
 import { apiRoutes } from './severa/api-routes';
 import { seedDemoCompany } from './severa/demo-seed';
+import { seedNulls } from './severa/null-seed';
 import {
   recordViolation,
   requestViolation,
@@ -22,6 +23,7 @@ import {
   SandboxError,
   SeveraSandboxStore,
   type ActivitySeed,
+  type AllDayStorage,
   type ActivityTypeSeed,
   type UserSeed,
 } from './severa/store';
@@ -38,6 +40,12 @@ export interface SeveraSandboxOptions {
   tokenLifetimeSeconds?: number;
   /** "Now" for the demo week (tests pin it). */
   now?: Date;
+  /** The organisation's zone; every date-time is answered with its offset (default Helsinki). */
+  organizationTimeZone?: string;
+  /** How all-day activities are kept, which the document leaves open (default as sent). */
+  allDayStorage?: AllDayStorage;
+  /** With `seedDemo`: every field the document marks nullable is null somewhere (severa/null-seed.ts). */
+  nulls?: boolean;
 }
 
 export interface SandboxRequest {
@@ -91,6 +99,11 @@ export interface SeveraSandboxControl {
     list(activityGuid: string): ActivityParticipant[];
     add(activityGuid: string, userGuid: string, status?: MemberStatus): ActivityParticipant;
     remove(activityGuid: string, participantGuid: string): boolean;
+    edit(
+      activityGuid: string,
+      participantGuid: string,
+      patch: Partial<ActivityParticipant>,
+    ): ActivityParticipant;
   };
   /** API requests (not the control surface), oldest first; the last 100 000 are kept. */
   readonly requestLog: readonly SandboxRequest[];
@@ -126,7 +139,10 @@ type FaultKind = 'drop' | 'status5xx' | 'burst429';
 export async function startSeveraSandbox(
   options: SeveraSandboxOptions = {},
 ): Promise<SeveraSandbox> {
-  const store = new SeveraSandboxStore();
+  const store = new SeveraSandboxStore({
+    organizationTimeZone: options.organizationTimeZone,
+    allDayStorage: options.allDayStorage,
+  });
   const routes = apiRoutes(store);
   const clients = new Map<string, { secret: string; scopes: Set<string> }>();
   const tokens = new Map<string, { clientId: string; scopes: Set<string>; expiresAt: number }>();
@@ -343,6 +359,7 @@ export async function startSeveraSandbox(
       list: (a) => store.listParticipants(a),
       add: (a, u, status) => store.addParticipant(a, u, status),
       remove: (a, p) => store.removeParticipant(a, p),
+      edit: (a, p, patch) => store.editParticipant(a, p, patch),
     },
     get requestLog() {
       return log;
@@ -401,6 +418,7 @@ export async function startSeveraSandbox(
   let demo: SeveraSandbox['demo'] = null;
   if (options.seedDemo) {
     seedDemoCompany(store, options.now);
+    if (options.nulls) seedNulls(store);
     demo = { clientId: DEMO_SEVERA_CLIENT_ID, clientSecret: newSecret() };
     control.addClient(demo.clientId, demo.clientSecret, ALL_SCOPES);
   }

@@ -7,7 +7,7 @@ import {
   type Route,
   type RouteRequest,
 } from './http';
-import { SandboxError, type ActivitySeed, type SeveraSandboxStore } from './store';
+import { API_WRITER, SandboxError, type ActivitySeed, type SeveraSandboxStore } from './store';
 
 /** A `/v1` route with the API scope its token must carry (the document's `security`). */
 export interface ApiRoute extends Route {
@@ -62,11 +62,13 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
         const isActive = queryBoolean(query, 'isActive');
         const email = query.get('email')?.trim().toLowerCase();
         return cursors.page(query, () =>
-          [...store.users.values()].filter(
-            (u) =>
-              (isActive === undefined || u.isActive === isActive) &&
-              (email === undefined || u.email?.toLowerCase() === email),
-          ),
+          [...store.users.values()]
+            .filter(
+              (u) =>
+                (isActive === undefined || u.isActive === isActive) &&
+                (email === undefined || u.email?.toLowerCase() === email),
+            )
+            .map(store.answerUser),
         );
       },
     },
@@ -78,11 +80,13 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
         const active = queryBoolean(query, 'active');
         const categories = queryList(query, 'category');
         return cursors.page(query, () =>
-          [...store.activityTypes.values()].filter(
-            (t) =>
-              (active === undefined || t.isActive === active) &&
-              (!categories || categories.includes(t.category)),
-          ),
+          [...store.activityTypes.values()]
+            .filter(
+              (t) =>
+                (active === undefined || t.isActive === active) &&
+                (!categories || categories.includes(t.category)),
+            )
+            .map(store.answerActivityType),
         );
       },
     },
@@ -103,7 +107,7 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
           recurrenceType: recurrenceFilter(query),
           closed: queryBoolean(query, 'closed'),
         };
-        return cursors.page(query, () => store.queryActivities(filter));
+        return cursors.page(query, () => store.queryActivities(filter).map(store.answerActivity));
       },
     },
     {
@@ -112,7 +116,7 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       scope: 'activities:read',
       handle: ({ params }) => {
         const activity = store.getActivity(params[0] as string);
-        return activity ? { status: 200, body: activity } : notFound();
+        return activity ? { status: 200, body: store.answerActivity(activity) } : notFound();
       },
     },
     {
@@ -124,7 +128,8 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
         required(input, 'name');
         required(input, 'startDateTime');
         const { guid: _ignored, ...seed } = input;
-        return { status: 201, body: store.putActivity(seed as unknown as ActivitySeed) };
+        const created = store.putActivity(seed as unknown as ActivitySeed, API_WRITER);
+        return { status: 201, body: store.answerActivity(created) };
       },
     },
     {
@@ -134,7 +139,7 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       handle: ({ params, body: ops }) => {
         const guid = params[0] as string;
         if (!store.getActivity(guid)) return notFound();
-        return { status: 200, body: [store.patchActivity(guid, ops)] };
+        return { status: 200, body: [store.answerActivity(store.patchActivity(guid, ops))] };
       },
     },
     {
@@ -151,7 +156,7 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       handle: ({ params }) => {
         const guid = params[0] as string;
         return store.getActivity(guid)
-          ? { status: 200, body: store.listParticipants(guid) }
+          ? { status: 200, body: store.listParticipants(guid).map(store.answerParticipant) }
           : notFound();
       },
     },
@@ -163,9 +168,11 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
         const input = body(req);
         return {
           status: 201,
-          body: store.addParticipant(
-            required(input, 'activityGuid'),
-            required(input, 'participantGuid'),
+          body: store.answerParticipant(
+            store.addParticipant(
+              required(input, 'activityGuid'),
+              required(input, 'participantGuid'),
+            ),
           ),
         };
       },

@@ -349,6 +349,83 @@ export function patchValue(field: Json, value: string | null): { ok: boolean; va
   return { ok: check(data), value: data.value };
 }
 
+/** A property's schema with its `$ref` followed; nullable if the reference or the target says so. */
+export function resolveRef(schema: Json): Json {
+  if (typeof schema.$ref !== 'string') return schema;
+  const target = SEVERA_DOCUMENT.components.schemas[schema.$ref.split('/').pop() as string] as Json;
+  return { ...target, nullable: schema.nullable === true || target.nullable === true };
+}
+
+const modelRef = (model: string): Json => ({ $ref: `#/components/schemas/${model}` });
+
+/** A complete, valid instance of a schema: every property present, the first enum value. */
+export function sampleOf(schema: Json | string, depth = 0): unknown {
+  const s = resolveRef(typeof schema === 'string' ? modelRef(schema) : schema);
+  if (Array.isArray(s.enum)) return s.enum[0];
+  if (s.type === 'object' || s.properties) {
+    const out: Json = {};
+    if (depth < 8)
+      for (const [name, p] of Object.entries((s.properties ?? {}) as Record<string, Json>))
+        out[name] = sampleOf(p, depth + 1);
+    return out;
+  }
+  if (s.type === 'array') return [sampleOf(s.items as Json, depth + 1)];
+  if (s.type === 'boolean') return true;
+  if (s.type === 'integer') return 7;
+  if (s.type === 'number') return 1.5;
+  if (s.format === 'date-time') return '2026-03-30T09:00:00+03:00';
+  if (s.format === 'date') return '2026-03-30';
+  return 'text';
+}
+
+export interface ModelField {
+  /** Property names (and 0 for an array's element) from the model down. */
+  path: (string | number)[];
+  schema: Json;
+  required: boolean;
+}
+
+/** Every property of a model, nested ones included, in the document's order. */
+export function modelFields(model: string): ModelField[] {
+  const out: ModelField[] = [];
+  const walk = (raw: Json, path: (string | number)[], depth: number) => {
+    const s = resolveRef(raw);
+    if (depth > 6) return;
+    if (s.type === 'array') return walk(s.items as Json, [...path, 0], depth + 1);
+    const required = (s.required ?? []) as string[];
+    for (const [name, p] of Object.entries((s.properties ?? {}) as Record<string, Json>)) {
+      out.push({ path: [...path, name], schema: resolveRef(p), required: required.includes(name) });
+      walk(p, [...path, name], depth + 1);
+    }
+  };
+  walk(modelRef(model), [], 0);
+  return out;
+}
+
+/**
+ * A copy of `value` with the field at `path` set to `leaf` (removed when undefined); missing
+ * objects on the way are filled from `fill` (a complete sample of the same model).
+ */
+export function setAt(
+  value: unknown,
+  path: (string | number)[],
+  leaf: unknown,
+  fill: unknown = value,
+): unknown {
+  const copy = structuredClone(value) as Json;
+  let node: Json = copy;
+  let sample = fill as Json | undefined;
+  for (const key of path.slice(0, -1)) {
+    sample = sample?.[key] as Json | undefined;
+    if (node[key] === null || node[key] === undefined) node[key] = structuredClone(sample ?? {});
+    node = node[key] as Json;
+  }
+  const last = path[path.length - 1] as string;
+  if (leaf === undefined) delete node[last];
+  else node[last] = leaf;
+  return copy;
+}
+
 const recorded: DocumentViolation[] = [];
 
 /** Every violation any sandbox of this process saw (the test suite checks it after each test). */
