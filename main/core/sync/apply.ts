@@ -37,6 +37,8 @@ export interface UserContext {
   categoryOf: (typeGuid: string) => ActivityCategory | undefined;
   /** The activity as this run's Severa listing returned it, if it did (saves a read). */
   listedActivity: (guid: string) => Activity | undefined;
+  /** The zone of an activity's owner, in which its all-day dates are read and written. */
+  ownerZone: (activity: Activity) => string;
 }
 
 const participantWithoutGuid = (activityGuid: string) =>
@@ -77,8 +79,11 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
   }
 };
 
-/** What an applied action changed, and the action that was really done (see update-severa). */
-export type AppliedChange = StateChange & { applied: Action };
+/**
+ * What an applied action changed, the action that was really done (see update-severa), and the
+ * activity it deleted in Severa, if it did (the other participants' copies go in the same run).
+ */
+export type AppliedChange = StateChange & { applied: Action; deletedActivity?: string };
 
 export async function applyAction(ctx: UserContext, action: Action): Promise<AppliedChange> {
   const done = (links: Link[], remove: Link[], extra: LogEntry[] = []): AppliedChange => ({
@@ -143,7 +148,8 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       if (current && !current.ownedByUser) {
         if (!current.participantGuid) throw participantWithoutGuid(action.link.severaGuid);
         await ctx.severa.removeParticipant(action.link.severaGuid, current.participantGuid);
-      } else if (current) await ctx.severa.deleteActivity(action.link.severaGuid);
+      } else if (current && (await ctx.severa.deleteActivity(action.link.severaGuid)))
+        return { ...done([], [action.link]), deletedActivity: action.link.severaGuid };
       return done([], [action.link]);
     }
     case 'adopt': {
@@ -354,7 +360,11 @@ function severaSide(
   ctx: UserContext,
   activity: Activity,
 ): { hash: string; updated: string | null; start: string } {
-  const fields = fieldsFromActivity(activity, ctx.zone, ctx.categoryOf(activity.activityType.guid));
+  const fields = fieldsFromActivity(
+    activity,
+    ctx.ownerZone(activity),
+    ctx.categoryOf(activity.activityType.guid),
+  );
   return { hash: hashFields(fields), updated: activity.lastUpdatedDateTime, start: fields.start };
 }
 
@@ -402,7 +412,7 @@ async function updateSevera(
       : activityTypeFor(ctx, google.fields.private);
   const updated = await ctx.severa.patchActivity(
     link.severaGuid,
-    activityPatchFromFields(google.fields, ctx.zone, typeGuid),
+    activityPatchFromFields(google.fields, ctx.ownerZone(current), typeGuid),
   );
   const severa = severaSide(ctx, updated);
   return {

@@ -236,29 +236,32 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     const window = syncWindow(settings, now);
     const categories = new Map<string, ActivityCategory>();
     for await (const t of deps.severa.listActivityTypes()) categories.set(t.guid, t.category);
-    const { synced, skipped } = await selectUsers(deps, options);
+    const { synced, skipped, zones } = await selectUsers(deps, options);
     for (const s of skipped) recordSkipped(s);
-    const severaRead = await readSevera(deps, synced, categories, window, now, options);
+    const severaRead = await readSevera(deps, synced, categories, window, now, options, (e, guid) =>
+      recordError(null, 'read-participants', e, { severaGuid: guid }),
+    );
     result.users = synced.length;
 
     const syncedEmails = new Set(synced.map((u) => u.email));
-    const userRun = (u: SyncedUser) =>
-      syncUser({
-        deps,
-        options,
-        user: u,
-        window,
-        now,
-        runId,
-        severaRead,
-        categories,
-        syncedEmails,
-        result,
-        record,
-        recordError,
-        recordSkipped,
-      });
+    const shared = {
+      deps,
+      options,
+      window,
+      now,
+      runId,
+      categories,
+      syncedEmails,
+      zones,
+      result,
+      record,
+      recordError,
+      recordSkipped,
+      deleted: new Set<string>(),
+    };
+    const userRun = (u: SyncedUser) => syncUser({ ...shared, user: u, severaRead });
     await runPool(synced, options.concurrency ?? DEFAULT_CONCURRENCY, userRun, deps.signal);
+    await reachParticipants(shared, synced);
 
     result.aborted = deps.signal?.aborted ?? false;
     if (!dryRun && !result.aborted && options.users === undefined) {
@@ -368,14 +371,17 @@ const normaliseEmail = (email: string) => email.trim().toLowerCase();
 async function selectUsers(
   deps: SyncDeps,
   options: SyncOptions,
-): Promise<{ synced: SyncedUser[]; skipped: SyncError[] }> {
+): Promise<{ synced: SyncedUser[]; skipped: SyncError[]; zones: Map<string, string> }> {
   const { settings } = deps;
   const enabled = new Set(settings.users.enabled.map(normaliseEmail));
   const only = options.users ? new Set(options.users.map(normaliseEmail)) : null;
   const synced: SyncedUser[] = [];
   const skipped: SyncError[] = [];
   const seen = new Set<string>();
+  /** Every active user's zone: an all-day activity is read in its owner's (see allDayDates). */
+  const zones = new Map<string, string>();
   for await (const severa of deps.severa.listUsers({ isActive: true })) {
+    if (severa.timezone?.ianaName) zones.set(severa.guid, severa.timezone.ianaName);
     const email = severa.email ? normaliseEmail(severa.email) : null;
     if (email) seen.add(email);
     if (email && settings.users.mode === 'selected' && !enabled.has(email)) continue;
@@ -390,7 +396,7 @@ async function selectUsers(
   for (const email of only ?? (settings.users.mode === 'selected' ? enabled : [])) {
     if (!seen.has(email)) skipped.push(syncError(email, noSeveraUserError(email)));
   }
-  return { synced, skipped };
+  return { synced, skipped, zones };
 }
 
 const noEmailError = (name: string) =>
@@ -443,6 +449,7 @@ async function readSevera(
   window: Window,
   now: Date,
   options: SyncOptions,
+  onError: (e: unknown, activityGuid: string) => void,
 ): Promise<SeveraRead> {
   const { settings, state } = deps;
   const watermark = state.getMeta(META.watermark);
@@ -495,17 +502,39 @@ async function readSevera(
     );
   });
   const toRead: Activity[] = [];
+  /** Activities whose participants the links stood in for (not read this run). */
+  const fromLinks = new Set<string>();
   for (const a of activities.values()) {
     if (!typeSelected(settings, a, categories)) continue;
     const known = linksComplete ? participantsFromLinks(state, a, guidByEmail) : null;
-    if (known) participants.set(a.guid, known);
-    else toRead.push(a);
+    if (known) {
+      participants.set(a.guid, known);
+      fromLinks.add(a.guid);
+    } else toRead.push(a);
   }
-  // Several requests in flight hide the latency; the client's limiter keeps Severa's rate.
+  // Several requests in flight hide the latency; the client's limiter keeps Severa's rate. An
+  // activity whose participants cannot be read is left out of this run (retried next run): a
+  // failed read is never taken for "nobody takes part".
   const readParticipants = async (a: Activity) => {
-    participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
+    try {
+      participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
+      fromLinks.delete(a.guid);
+    } catch (e) {
+      activities.delete(a.guid);
+      participants.delete(a.guid);
+      onError(e, a.guid);
+    }
   };
   await runPool(toRead, PARALLEL_SEVERA_READS, readParticipants);
+  if (fullSweep && fromLinks.size > 0) {
+    const doubtful = await doubtfulParticipations(deps, synced, range(window), {
+      activities,
+      participants,
+      fromLinks,
+      selected: (a) => typeSelected(settings, a, categories),
+    });
+    await runPool(doubtful, PARALLEL_SEVERA_READS, readParticipants);
+  }
   const byUser = new Map<string, Activity[]>();
   for (const a of activities.values()) {
     for (const user of new Set([a.ownerUser.guid, ...(participants.get(a.guid)?.keys() ?? [])])) {
@@ -527,6 +556,62 @@ async function readSevera(
     fullSweep,
     linksStoodIn: linksComplete,
   };
+}
+
+/**
+ * The check on the saving in `readSevera` (participants taken from the links, trusting that
+ * Severa stamps an activity when its participants change, which its document does not say): on
+ * a full sweep, each synced user's activities in the window as Severa lists them for that user
+ * (`userGuids` + `includeAsMember`, one paged listing per user). Where that listing and the links
+ * disagree (a participation the links did not know, or one they knew that the listing lacks), the
+ * activity is returned, to have its participants read; so a missed change is repaired within one
+ * full-sweep period, and a listing that ignored `includeAsMember` costs reads, never a deletion.
+ */
+async function doubtfulParticipations(
+  deps: SyncDeps,
+  synced: SyncedUser[],
+  range: ActivityQuery,
+  known: {
+    activities: Map<string, Activity>;
+    participants: Map<string, Map<string, string | null>>;
+    fromLinks: ReadonlySet<string>;
+    selected: (a: Activity) => boolean;
+  },
+): Promise<Activity[]> {
+  const doubtful = new Map<string, Activity>();
+  // A user without a Google account has no links to check.
+  const checked = synced.filter((u) => deps.state.getUser(u.email)?.state !== 'no-google');
+  await runPool(checked, PARALLEL_SEVERA_READS, async (u) => {
+    const user = u.severa.guid;
+    const listed = new Set<string>();
+    const query = { ...range, userGuids: [user], includeAsMember: true };
+    for await (const a of deps.severa.listActivities(query)) {
+      if (a.recurrenceType === 'Series' || !known.selected(a)) continue;
+      listed.add(a.guid);
+      const current = known.activities.get(a.guid);
+      if (!current) {
+        // Listed for the user, not by the window listing moments ago: take it in, read it.
+        known.activities.set(a.guid, a);
+        doubtful.set(a.guid, a);
+      } else if (
+        a.ownerUser.guid !== user &&
+        known.fromLinks.has(a.guid) &&
+        !known.participants.get(a.guid)?.has(user)
+      )
+        doubtful.set(a.guid, current);
+    }
+    for (const guid of known.fromLinks) {
+      const a = known.activities.get(guid);
+      if (
+        a &&
+        a.ownerUser.guid !== user &&
+        known.participants.get(guid)?.has(user) &&
+        !listed.has(guid)
+      )
+        doubtful.set(guid, a);
+    }
+  });
+  return [...doubtful.values()];
 }
 
 /**
@@ -595,10 +680,13 @@ interface UserRunContext {
   severaRead: SeveraRead;
   categories: Map<string, ActivityCategory>;
   syncedEmails: ReadonlySet<string>;
+  zones: ReadonlyMap<string, string>;
   result: SyncResult;
   record: (change: StateChange) => void;
   recordError: (user: string | null, action: string, e: unknown, ids?: Partial<LogEntry>) => void;
   recordSkipped: (s: SyncError) => void;
+  /** Activities deleted in Severa by this run (their owners' deletions), for `reachParticipants`. */
+  deleted: Set<string>;
 }
 
 async function syncUser(run: UserRunContext): Promise<void> {
@@ -645,12 +733,15 @@ async function syncUser(run: UserRunContext): Promise<void> {
     runId: run.runId,
     categoryOf: (guid) => run.categories.get(guid),
     listedActivity: (guid) => run.severaRead.activities.get(guid),
+    ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
   };
   let planned: Plan;
+  let readFailures = 0;
   try {
     const links = deps.state.linksForUser(email);
     const google = await observeGoogle(run, calendar, googleRead, links);
     const severa = await observeSevera(run, ctx, links, google);
+    readFailures = severa.failed;
     planned = plan({
       user: email,
       links,
@@ -705,13 +796,37 @@ async function syncUser(run: UserRunContext): Promise<void> {
     return;
   }
 
+  // An item that could not be read counts as failed: the user's sync token waits for it.
+  const failed = readFailures + (await applyPlan(run, ctx, planned));
+  // Aborted: nothing half-done is recorded; the token stays for the next run.
+  if (deps.signal?.aborted) return;
+  // The token moves only when every change reached the other side; else the next run re-reads.
+  // A user's first token also waits for a run that read every participant (see readSevera).
+  const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
+  deps.state.setUser(email, {
+    ...(failed === 0 && !firstRunOnLinks && { syncToken: googleRead.nextSyncToken }),
+    state: failed === 0 ? 'ok' : 'error',
+    reason: failed === 0 ? null : `${failed} item(s) failed; see the sync log.`,
+    step: null,
+    lastRunAt: run.now.toISOString(),
+  });
+}
+
+/** Applies a plan's actions one by one and records its held deletions; returns the failures. */
+async function applyPlan(
+  run: Pick<UserRunContext, 'deps' | 'runId' | 'result' | 'record' | 'recordError' | 'deleted'>,
+  ctx: UserContext,
+  planned: Plan,
+): Promise<number> {
+  const email = ctx.user;
   let failed = 0;
   for (const action of planned.actions) {
-    if (deps.signal?.aborted) return;
+    if (run.deps.signal?.aborted) return failed;
     try {
       const change = await applyAction(ctx, action);
-      record(change);
-      count(result, [change.applied]);
+      run.record(change);
+      count(run.result, [change.applied]);
+      if (change.deletedActivity) run.deleted.add(change.deletedActivity);
     } catch (e) {
       failed++;
       run.recordError(email, action.kind, e, {
@@ -721,7 +836,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     }
   }
   if (planned.held.length > 0) {
-    record({
+    run.record({
       upsert: planned.held.map((a) => ({ ...a.link, held: a.kind })),
       log: planned.held.map((a) =>
         makeEntry({
@@ -738,16 +853,58 @@ async function syncUser(run: UserRunContext): Promise<void> {
       ),
     });
   }
-  // The token moves only when every change reached the other side; else the next run re-reads.
-  // A user's first token also waits for a run that read every participant (see readSevera).
-  const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
-  deps.state.setUser(email, {
-    ...(failed === 0 && !firstRunOnLinks && { syncToken: googleRead.nextSyncToken }),
-    state: failed === 0 ? 'ok' : 'error',
-    reason: failed === 0 ? null : `${failed} item(s) failed; see the sync log.`,
-    step: null,
-    lastRunAt: run.now.toISOString(),
-  });
+  return failed;
+}
+
+/**
+ * An activity its owner deleted in this run (through their Google copy) leaves the other
+ * participants' calendars in the same run, not at the next sweep: each of them is planned again
+ * with that activity gone (their plans were made before it went), under the same brakes.
+ */
+async function reachParticipants(
+  run: Omit<UserRunContext, 'user' | 'severaRead'>,
+  synced: SyncedUser[],
+): Promise<void> {
+  const { deps } = run;
+  const byEmail = new Map(synced.map((u) => [u.email, u]));
+  const users = new Set<string>();
+  for (const guid of run.deleted)
+    for (const link of deps.state.linksOfActivity(guid))
+      if (byEmail.has(link.user)) users.add(link.user);
+  for (const email of users) {
+    if (deps.signal?.aborted) return;
+    const user = byEmail.get(email) as SyncedUser;
+    const links = deps.state.linksForUser(email);
+    const severa = new Map<string, Observed<SeveraItem>>(
+      links
+        .filter((l) => run.deleted.has(l.severaGuid))
+        .map((l) => [l.severaGuid, { kind: 'gone' }]),
+    );
+    const planned = plan({
+      user: email,
+      links,
+      severa,
+      google: new Map(),
+      fullListingCount: {},
+      policy: deps.settings.sync.conflictPolicy,
+      deletionThresholdPercent: deps.settings.sync.deletionThresholdPercent,
+      copyId: (guid) => googleCopyId(guid, email),
+    });
+    const zone = user.severa.timezone?.ianaName ?? 'UTC';
+    const ctx: UserContext = {
+      user: email,
+      severaUserGuid: user.severa.guid,
+      zone,
+      calendar: deps.google.forUser(email),
+      severa: deps.severa,
+      settings: deps.settings,
+      runId: run.runId,
+      categoryOf: (guid) => run.categories.get(guid),
+      listedActivity: () => undefined,
+      ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
+    };
+    await applyPlan(run, ctx, planned);
+  }
 }
 
 function count(result: SyncResult, actions: Action[]): void {
@@ -879,7 +1036,12 @@ async function observeSevera(
   ctx: UserContext,
   links: Link[],
   google: Map<string, Observed<GoogleItem>>,
-): Promise<{ observed: Map<string, Observed<SeveraItem>>; fullCount: number | undefined }> {
+): Promise<{
+  observed: Map<string, Observed<SeveraItem>>;
+  fullCount: number | undefined;
+  /** Links whose activity could not be read: left as they were, both sides, until a later run. */
+  failed: number;
+}> {
   const { deps, severaRead } = run;
   const userGuid = run.user.severa.guid;
   const linkByGuid = new Map(links.map((l) => [l.severaGuid, l]));
@@ -893,7 +1055,7 @@ async function observeSevera(
     const participantGuid = participants?.get(userGuid) ?? null;
     const link = linkByGuid.get(a.guid);
     if (!owned && !takesPart && !link) return null;
-    const fields = fieldsFromActivity(a, ctx.zone, run.categories.get(a.activityType.guid));
+    const fields = fieldsFromActivity(a, ctx.ownerZone(a), run.categories.get(a.activityType.guid));
     // An activity made from a Google event stays in sync whatever its type.
     const selected = link?.origin === 'google' || typeSelected(deps.settings, a, run.categories);
     return {
@@ -906,6 +1068,25 @@ async function observeSevera(
       eligible: (owned || takesPart) && selected,
       inWindow: inWindow(fields, run.window),
     };
+  };
+
+  let failed = 0;
+  /**
+   * Reads one activity's current state. Only a 404 is a deletion: any other failure is logged and
+   * the link is left alone on both sides this run (retried next run), while the user's other items go on.
+   */
+  const readOne = async (link: Link, read: () => Promise<Observed<SeveraItem>>) => {
+    try {
+      observed.set(link.severaGuid, await read());
+    } catch (e) {
+      failed++;
+      observed.delete(link.severaGuid);
+      google.delete(link.googleId);
+      run.recordError(run.user.email, 'read-severa', e, {
+        severaGuid: link.severaGuid,
+        googleId: link.googleId,
+      });
+    }
   };
 
   let fullCount = 0;
@@ -927,11 +1108,13 @@ async function observeSevera(
       link.held !== null || g?.kind === 'gone' || (g?.kind === 'present' && !g.item.eligible);
     const activity = severaRead.activities.get(link.severaGuid);
     if (!mayDelete || !seen.item.eligible || !activity) continue;
-    const item = toItem(
-      activity,
-      await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
-    );
-    observed.set(link.severaGuid, item ? { kind: 'present', item } : { kind: 'gone' });
+    await readOne(link, async () => {
+      const item = toItem(
+        activity,
+        await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
+      );
+      return item ? { kind: 'present', item } : { kind: 'gone' };
+    });
   }
 
   // Deletions: a linked activity a sweep should have listed, asked for by id (404 = deleted).
@@ -953,15 +1136,17 @@ async function observeSevera(
     : [];
   // Listed nothing for a user with items: the plan brakes; asking for each one by id is pointless.
   const listedNothing = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
-  if (listedNothing) return { observed, fullCount: 0 };
+  if (listedNothing) return { observed, fullCount: 0, failed };
 
   for (const link of new Set([...sweptMissing, ...googleGone, ...heldSurvivors])) {
     if (observed.has(link.severaGuid)) continue;
-    const activity = await deps.severa.getActivity(link.severaGuid);
-    const item = activity
-      ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
-      : null;
-    observed.set(link.severaGuid, item ? { kind: 'present', item } : { kind: 'gone' });
+    await readOne(link, async () => {
+      const activity = await deps.severa.getActivity(link.severaGuid);
+      const item = activity
+        ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
+        : null;
+      return item ? { kind: 'present', item } : { kind: 'gone' };
+    });
   }
-  return { observed, fullCount: severaRead.fullSweep ? fullCount : undefined };
+  return { observed, fullCount: severaRead.fullSweep ? fullCount : undefined, failed };
 }
