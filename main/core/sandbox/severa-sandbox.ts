@@ -46,6 +46,11 @@ export interface SeveraSandboxOptions {
   allDayStorage?: AllDayStorage;
   /** With `seedDemo`: every field the document marks nullable is null somewhere (severa/null-seed.ts). */
   nulls?: boolean;
+  /**
+   * Whether a participant change moves the activity's `lastUpdatedDateTime` (default true). The
+   * document does not say; false shows what the engine does if Severa does not.
+   */
+  participantChangesStamp?: boolean;
 }
 
 export interface SandboxRequest {
@@ -142,6 +147,7 @@ export async function startSeveraSandbox(
   const store = new SeveraSandboxStore({
     organizationTimeZone: options.organizationTimeZone,
     allDayStorage: options.allDayStorage,
+    participantChangesStamp: options.participantChangesStamp,
   });
   const routes = apiRoutes(store);
   const clients = new Map<string, { secret: string; scopes: Set<string> }>();

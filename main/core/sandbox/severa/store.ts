@@ -61,6 +61,8 @@ export interface StoreOptions {
   /** The organisation's zone: every date-time is answered with its offset. */
   organizationTimeZone?: string;
   allDayStorage?: AllDayStorage;
+  /** Whether a participant change moves the activity's `lastUpdatedDateTime` (undocumented). */
+  participantChangesStamp?: boolean;
 }
 
 interface StoredActivity {
@@ -133,11 +135,13 @@ export class SeveraSandboxStore {
   readonly answeredWithoutGuid = new Set<string>();
   readonly organizationTimeZone: string;
   readonly allDayStorage: AllDayStorage;
+  readonly participantChangesStamp: boolean;
   private lastStamp = 0;
 
   constructor(options: StoreOptions = {}) {
     this.organizationTimeZone = options.organizationTimeZone ?? 'Europe/Helsinki';
     this.allDayStorage = options.allDayStorage ?? 'as-sent';
+    this.participantChangesStamp = options.participantChangesStamp ?? true;
   }
 
   /** Now, strictly later than any earlier stamp. */
@@ -614,7 +618,7 @@ export class SeveraSandboxStore {
     this.reindexed(activityGuid, () => {
       this.ownParticipants(stored).push(participant);
     });
-    this.touch(stored);
+    if (this.participantChangesStamp) this.touch(stored);
     return participant;
   }
 
@@ -634,7 +638,7 @@ export class SeveraSandboxStore {
         own.filter((p) => p.guid !== participantGuid),
       );
     });
-    this.touch(stored);
+    if (this.participantChangesStamp) this.touch(stored);
     return true;
   }
 
