@@ -19,7 +19,7 @@ import {
 } from './mapping';
 import type { Action, GoogleItem, Link, SeveraItem } from './plan';
 import type { StateChange } from './state';
-import { makeEntry, type Direction, type LogEntry } from './sync-log';
+import { errorFields, makeEntry, type Direction, type LogEntry } from './sync-log';
 
 /**
  * Runs one planned action against the two services and returns what the state must record.
@@ -39,6 +39,8 @@ export interface UserContext {
   listedActivity: (guid: string) => Activity | undefined;
   /** The zone of an activity's owner, in which its all-day dates are read and written. */
   ownerZone: (activity: Activity) => string;
+  /** A synced user's Severa guid, by normalised e-mail. */
+  userGuidOf: (email: string) => string | undefined;
 }
 
 const participantWithoutGuid = (activityGuid: string) =>
@@ -62,6 +64,7 @@ export const DIRECTION: Record<Action['kind'], Direction | null> = {
   'create-severa': 'to-severa',
   'update-severa': 'to-severa',
   'delete-severa': 'to-severa',
+  'sync-participants': 'to-severa',
   adopt: null,
   relink: null,
 };
@@ -74,6 +77,8 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
       return { severaGuid: a.replaces?.severaGuid ?? null, googleId: a.google.id };
     case 'adopt':
       return { severaGuid: a.severa.guid, googleId: a.google.id };
+    case 'sync-participants':
+      return { severaGuid: a.severa.guid, googleId: null };
     default:
       return { severaGuid: a.link.severaGuid, googleId: a.link.googleId };
   }
@@ -83,7 +88,12 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
  * What an applied action changed, the action that was really done (see update-severa), and the
  * activity it deleted in Severa, if it did (the other participants' copies go in the same run).
  */
-export type AppliedChange = StateChange & { applied: Action; deletedActivity?: string };
+export type AppliedChange = StateChange & {
+  applied: Action;
+  deletedActivity?: string;
+  /** Parts that failed although the action was recorded (a meeting's participants): retried. */
+  failedParts?: number;
+};
 
 export async function applyAction(ctx: UserContext, action: Action): Promise<AppliedChange> {
   const done = (links: Link[], remove: Link[], extra: LogEntry[] = []): AppliedChange => ({
@@ -107,15 +117,32 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       return done(
         [link],
         replaced.filter((r) => r.severaGuid !== link.severaGuid),
+        occurrenceEntries(ctx, action),
       );
     }
     case 'create-severa': {
       const link = await createActivity(ctx, action.google);
-      return done([link], action.replaces ? [action.replaces] : []);
+      // The activity exists now: its link is recorded even if a participant cannot be added.
+      const joined = await changeParticipants(ctx, link.severaGuid, action.participants ?? [], []);
+      return {
+        ...done([link], action.replaces ? [action.replaces] : [], joined.log),
+        failedParts: joined.failed,
+      };
+    }
+    case 'sync-participants': {
+      const changed = await changeParticipants(
+        ctx,
+        action.severa.guid,
+        action.add,
+        action.remove,
+        action.severa,
+      );
+      if (changed.failed > 0 && changed.done === 0) throw changed.error;
+      return { ...done([], [], changed.log), failedParts: changed.failed };
     }
     case 'update-google': {
       const link = await updateGoogle(ctx, action.link, action.severa);
-      return done([link], [], conflictEntries(ctx, action));
+      return done([link], [], [...conflictEntries(ctx, action), ...occurrenceEntries(ctx, action)]);
     }
     case 'update-severa': {
       const link = await updateSevera(ctx, action.link, action.google);
@@ -174,6 +201,69 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
   }
 }
 
+/**
+ * Adds and removes a meeting's participants (synced users by e-mail), each on its own: one that
+ * fails is logged and counted, the others go on. A record guid not known yet is read first.
+ */
+async function changeParticipants(
+  ctx: UserContext,
+  activityGuid: string,
+  add: string[],
+  remove: string[],
+  severa?: SeveraItem,
+): Promise<{ done: number; failed: number; error: unknown; log: LogEntry[] }> {
+  const out = { done: 0, failed: 0, error: null as unknown, log: [] as LogEntry[] };
+  let records: Map<string, string | null> | null = null;
+  const recordOf = async (email: string, userGuid: string) => {
+    const known =
+      email === ctx.user
+        ? (severa?.participantGuid ?? null)
+        : (severa?.participants?.get(email) ?? null);
+    if (known) return known;
+    records ??= new Map(
+      (await ctx.severa.listParticipants(activityGuid)).map((p) => [p.participantGuid, p.guid]),
+    );
+    return records.get(userGuid) ?? null;
+  };
+  // Who takes part now, read before adding (the links may have stood in for it).
+  if (add.length > 0)
+    records = new Map(
+      (await ctx.severa.listParticipants(activityGuid)).map((p) => [p.participantGuid, p.guid]),
+    );
+  const step = async (email: string, joining: boolean) => {
+    try {
+      const userGuid = ctx.userGuidOf(email);
+      if (!userGuid || (joining && records?.has(userGuid))) return;
+      if (joining) await ctx.severa.addParticipant(activityGuid, userGuid);
+      else {
+        const record = await recordOf(email, userGuid);
+        if (!record) throw participantWithoutGuid(activityGuid);
+        await ctx.severa.removeParticipant(activityGuid, record);
+      }
+      out.done++;
+    } catch (e) {
+      out.failed++;
+      out.error = e;
+      const f = errorFields(e);
+      out.log.push(
+        makeEntry({
+          runId: ctx.runId,
+          user: ctx.user,
+          direction: 'to-severa',
+          action: joining ? 'participant-add' : 'participant-remove',
+          severaGuid: activityGuid,
+          result: 'error',
+          ...f,
+          details: { participant: email },
+        }),
+      );
+    }
+  };
+  for (const email of add) await step(email, true);
+  for (const email of remove) await step(email, false);
+  return out;
+}
+
 function entry(ctx: UserContext, action: Action, googleId: string | undefined): LogEntry {
   const ids = actionIds(action);
   return makeEntry({
@@ -185,6 +275,24 @@ function entry(ctx: UserContext, action: Action, googleId: string | undefined): 
     googleId: googleId ?? ids.googleId,
     result: 'ok',
   });
+}
+
+/** Why a Google edit or deletion of one occurrence of a recurring activity was undone. */
+function occurrenceEntries(ctx: UserContext, action: Action): LogEntry[] {
+  if (!('reason' in action) || action.reason !== 'occurrence') return [];
+  return [
+    makeEntry({
+      runId: ctx.runId,
+      user: ctx.user,
+      level: 'warn',
+      direction: 'to-google',
+      action: 'occurrence-kept',
+      ...actionIds(action),
+      result: 'ok',
+      message:
+        "One occurrence of a recurring Severa activity was changed or deleted in Google; Severa's version is kept. Change it in Severa: Severa's API does not say what changing or deleting one occurrence does to the rest of the series.",
+    }),
+  ];
 }
 
 function conflictEntries(

@@ -10,6 +10,7 @@ import {
   fieldsFromActivity,
   fieldsFromEvent,
   googleCopyId,
+  hashFields,
   PROP_ORIGIN,
   PROP_SEVERA_GUID,
   type Origin,
@@ -258,8 +259,12 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
       recordError,
       recordSkipped,
       deleted: new Set<string>(),
+      emailByGuid: new Map(synced.map((u) => [u.severa.guid, u.email])),
+      guidByEmail: new Map(synced.map((u) => [u.email, u.severa.guid])),
+      participantUsers: new Set(synced.map((u) => u.severa.guid)),
     };
-    const userRun = (u: SyncedUser) => syncUser({ ...shared, user: u, severaRead });
+    const userRun = (u: SyncedUser) =>
+      syncUser({ ...shared, user: u, severaRead, fetched: new Map() });
     await runPool(synced, options.concurrency ?? DEFAULT_CONCURRENCY, userRun, deps.signal);
     await reachParticipants(shared, synced);
 
@@ -687,6 +692,12 @@ interface UserRunContext {
   recordSkipped: (s: SyncError) => void;
   /** Activities deleted in Severa by this run (their owners' deletions), for `reachParticipants`. */
   deleted: Set<string>;
+  /** Synced users: Severa guid → e-mail, e-mail → guid, and the set of guids. */
+  emailByGuid: ReadonlyMap<string, string>;
+  guidByEmail: ReadonlyMap<string, string>;
+  participantUsers: Set<string>;
+  /** Activities this user's run read by id (apply reuses them instead of reading again). */
+  fetched: Map<string, Activity>;
 }
 
 async function syncUser(run: UserRunContext): Promise<void> {
@@ -732,8 +743,9 @@ async function syncUser(run: UserRunContext): Promise<void> {
     settings: deps.settings,
     runId: run.runId,
     categoryOf: (guid) => run.categories.get(guid),
-    listedActivity: (guid) => run.severaRead.activities.get(guid),
+    listedActivity: (guid) => run.severaRead.activities.get(guid) ?? run.fetched.get(guid),
     ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
+    userGuidOf: (e) => run.guidByEmail.get(e),
   };
   let planned: Plan;
   let readFailures = 0;
@@ -742,6 +754,9 @@ async function syncUser(run: UserRunContext): Promise<void> {
     const google = await observeGoogle(run, calendar, googleRead, links);
     const severa = await observeSevera(run, ctx, links, google);
     readFailures = severa.failed;
+    await observeSourceEvents(calendar, severa.observed, google, (event, fields) =>
+      googleItem(run, event, fields),
+    );
     planned = plan({
       user: email,
       links,
@@ -827,6 +842,7 @@ async function applyPlan(
       run.record(change);
       count(run.result, [change.applied]);
       if (change.deletedActivity) run.deleted.add(change.deletedActivity);
+      failed += change.failedParts ?? 0;
     } catch (e) {
       failed++;
       run.recordError(email, action.kind, e, {
@@ -862,7 +878,7 @@ async function applyPlan(
  * with that activity gone (their plans were made before it went), under the same brakes.
  */
 async function reachParticipants(
-  run: Omit<UserRunContext, 'user' | 'severaRead'>,
+  run: Omit<UserRunContext, 'user' | 'severaRead' | 'fetched'>,
   synced: SyncedUser[],
 ): Promise<void> {
   const { deps } = run;
@@ -902,6 +918,7 @@ async function reachParticipants(
       categoryOf: (guid) => run.categories.get(guid),
       listedActivity: () => undefined,
       ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
+      userGuidOf: (e) => run.guidByEmail.get(e),
     };
     await applyPlan(run, ctx, planned);
   }
@@ -915,6 +932,7 @@ function count(result: SyncResult, actions: Action[]): void {
     if (a.kind === 'create-severa') result.toSevera.created++;
     if (a.kind === 'update-severa') result.toSevera.updated++;
     if (a.kind === 'delete-severa') result.toSevera.deleted++;
+    if (a.kind === 'sync-participants') result.toSevera.updated++;
     if (a.kind === 'adopt') {
       result.adopted++;
       if (a.then === 'update-google') result.toGoogle.updated++;
@@ -930,7 +948,8 @@ function describe(user: string, a: Action): PlannedAction {
     a.kind === 'create-google' ||
     a.kind === 'adopt' ||
     a.kind === 'update-google' ||
-    a.kind === 'restore-google'
+    a.kind === 'restore-google' ||
+    a.kind === 'sync-participants'
       ? a.severa.fields.title
       : a.kind === 'create-severa' || a.kind === 'update-severa'
         ? a.google.fields.title
@@ -988,6 +1007,16 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
     organizer !== run.user.email &&
     run.syncedEmails.has(organizer);
   const plainEvent = !event.eventType || event.eventType === 'default';
+  const organisedByUser = event.organizer?.self === true || organizer === run.user.email;
+  // The other synced users invited to a meeting this user organises become its participants.
+  const attendees = organisedByUser
+    ? (event.attendees ?? []).flatMap((a) => {
+        const email = a.email ? normaliseEmail(a.email) : null;
+        return email && email !== run.user.email && !a.resource && run.syncedEmails.has(email)
+          ? [{ email, declined: a.responseStatus === 'declined' }]
+          : [];
+      })
+    : [];
   return {
     id: event.id ?? '',
     fields,
@@ -997,6 +1026,7 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
     origin: origin === 'severa' || origin === 'google' ? (origin as Origin) : null,
     eligible: !declined && !organisedByOther && plainEvent,
     inWindow: inWindow(fields, run.window),
+    ...(attendees.length > 0 && { attendees }),
   };
 }
 
@@ -1031,6 +1061,30 @@ async function observeGoogle(
   return observed;
 }
 
+/**
+ * An attendee's own copy of a meeting an activity was made from (same event id on their
+ * calendar, design D7) is looked up when their listing did not show it, so that it is adopted
+ * rather than copied again; a cancelled copy means they left. Not found: not an attendee.
+ */
+async function observeSourceEvents(
+  calendar: UserCalendar,
+  severa: Map<string, Observed<SeveraItem>>,
+  google: Map<string, Observed<GoogleItem>>,
+  toItem: (event: GoogleEvent, fields: SyncFields) => GoogleItem,
+): Promise<void> {
+  for (const seen of severa.values()) {
+    const id = seen.kind === 'present' && seen.item.eligible ? seen.item.sourceEventId : null;
+    if (!id || google.has(id)) continue;
+    const event = await calendar.getEvent(id);
+    if (!event) continue;
+    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event);
+    google.set(
+      id,
+      fields ? { kind: 'present', item: toItem({ ...event, id }, fields) } : { kind: 'gone' },
+    );
+  }
+}
+
 async function observeSevera(
   run: UserRunContext,
   ctx: UserContext,
@@ -1058,6 +1112,14 @@ async function observeSevera(
     const fields = fieldsFromActivity(a, ctx.ownerZone(a), run.categories.get(a.activityType.guid));
     // An activity made from a Google event stays in sync whatever its type.
     const selected = link?.origin === 'google' || typeSelected(deps.settings, a, run.categories);
+    const others = participants
+      ? new Map(
+          [...participants].flatMap(([guid, record]) => {
+            const email = run.emailByGuid.get(guid);
+            return email && guid !== a.ownerUser.guid ? [[email, record] as const] : [];
+          }),
+        )
+      : undefined;
     return {
       guid: a.guid,
       fields,
@@ -1067,6 +1129,14 @@ async function observeSevera(
       participantGuid,
       eligible: (owned || takesPart) && selected,
       inWindow: inWindow(fields, run.window),
+      occurrence: a.recurrenceType === 'Occurrence' || a.recurrenceType === 'Exception',
+      participants: others,
+      // Where the meeting came from, for an attendee who holds their own copy of it.
+      sourceEventId:
+        !owned && !link
+          ? (deps.state.linksOfActivity(a.guid).find((l) => l.origin === 'google')?.googleId ??
+            null)
+          : null,
     };
   };
 
@@ -1134,6 +1204,16 @@ async function observeSevera(
   const heldSurvivors = run.options.heldDecision
     ? links.filter((l) => l.held !== null && !observed.has(l.severaGuid))
     : [];
+  // A Google edit is decided on Severa's current state (an occurrence is not changed from Google;
+  // a meeting's participants follow its attendees). apply reads it for an update anyway.
+  const googleChanged = links.filter((l) => {
+    const g = google.get(l.googleId);
+    return (
+      !observed.has(l.severaGuid) &&
+      g?.kind === 'present' &&
+      hashFields(g.item.fields) !== l.googleHash
+    );
+  });
   // Listed nothing for a user with items: the plan brakes; asking for each one by id is pointless.
   const listedNothing = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
   if (listedNothing) return { observed, fullCount: 0, failed };
@@ -1145,6 +1225,24 @@ async function observeSevera(
       const item = activity
         ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
         : null;
+      return item ? { kind: 'present', item } : { kind: 'gone' };
+    });
+  }
+  for (const link of googleChanged) {
+    if (observed.has(link.severaGuid)) continue;
+    await readOne(link, async () => {
+      const activity = await deps.severa.getActivity(link.severaGuid);
+      if (!activity) return { kind: 'gone' };
+      run.fetched.set(activity.guid, activity);
+      const g = google.get(link.googleId);
+      const meeting = g?.kind === 'present' && g.item.attendees !== undefined;
+      const owned = activity.ownerUser.guid === userGuid;
+      // The user's link stands in for their participation; a meeting's owner reads who takes part.
+      const participants =
+        owned && meeting
+          ? await participantsOf(deps.severa, activity.guid, run.participantUsers)
+          : new Map([[userGuid, null]]);
+      const item = toItem(activity, participants);
       return item ? { kind: 'present', item } : { kind: 'gone' };
     });
   }
