@@ -97,6 +97,10 @@ export interface SeveraSandboxControl {
   setLatency(ms: number): void;
   setRequestsPerSecond(n: number): void;
   setTokenLifetime(seconds: number): void;
+  /** Whether the token answer lists the granted scopes (the document types `scope`, not what it holds). */
+  setTokenAnswerScope(listed: boolean): void;
+  /** Whether an unknown guid answers 404 before the scope is checked (the document does not say). */
+  setExistenceBeforeScope(first: boolean): void;
   users: SandboxCollection<SeveraUser, UserSeed>;
   activityTypes: SandboxCollection<ActivityType, ActivityTypeSeed>;
   activities: SandboxCollection<Activity, ActivitySeed>;
@@ -162,6 +166,8 @@ export async function startSeveraSandbox(
   let latencyMs = options.latencyMs ?? 0;
   let requestsPerSecond = options.requestsPerSecond ?? 10;
   let tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
+  let tokenAnswerScope = true;
+  let existenceBeforeScope = false;
   let accepted: number[] = [];
   let log: SandboxRequest[] = [];
   let count = 0;
@@ -208,12 +214,12 @@ export async function startSeveraSandbox(
         refresh_token: newSecret(),
         refresh_token_expires_in: 86_400,
         refresh_token_expires_utc: new Date(issuedAt + 86_400_000).toISOString(),
-        scope: [...granted].join(' '),
+        ...(tokenAnswerScope && { scope: [...granted].join(' ') }),
       },
     };
   }
 
-  function authorize(req: IncomingMessage, scope: string): void {
+  function authorize(req: IncomingMessage, scope: string | null): void {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const token = bearer ? tokens.get(bearer) : undefined;
     if (!token || token.expiresAt <= Date.now())
@@ -228,7 +234,7 @@ export async function startSeveraSandbox(
         'AuthenticationRequired',
         'The Client_Id header is missing or does not match the access token.',
       );
-    if (!token!.scopes.has(scope))
+    if (scope !== null && !token!.scopes.has(scope))
       refuse(
         403,
         'InsufficientApiScope',
@@ -290,7 +296,10 @@ export async function startSeveraSandbox(
     if (violation) noteViolation(violation);
     const found = findRoute(routes, method, path);
     const route = found?.route as (typeof routes)[number] | undefined;
-    if (route) authorize(req, route.scope);
+    const unknownFirst =
+      route && existenceBeforeScope && route.exists && !route.exists(found!.params);
+    if (route) authorize(req, unknownFirst ? null : route.scope);
+    if (unknownFirst) return { status: 404 };
     if (violation)
       throw new SandboxError(
         400,
@@ -340,6 +349,8 @@ export async function startSeveraSandbox(
     setLatency: (ms) => void (latencyMs = ms),
     setRequestsPerSecond: (n) => void (requestsPerSecond = n),
     setTokenLifetime: (seconds) => void (tokenLifetimeSeconds = seconds),
+    setTokenAnswerScope: (listed) => void (tokenAnswerScope = listed),
+    setExistenceBeforeScope: (first) => void (existenceBeforeScope = first),
     users: {
       listAll: () => [...store.users.values()],
       get: (g) => store.users.get(g),

@@ -12,6 +12,8 @@ import { API_WRITER, SandboxError, type ActivitySeed, type SeveraSandboxStore } 
 /** A `/v1` route with the API scope its token must carry (the document's `security`). */
 export interface ApiRoute extends Route {
   scope: string;
+  /** For a route on one item: whether it exists (see `setExistenceBeforeScope`). */
+  exists?: (params: string[]) => boolean;
 }
 
 const GUID = '([^/]+)';
@@ -136,6 +138,7 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'PATCH',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:write',
+      exists: ([guid]) => !!store.getActivity(guid as string),
       handle: ({ params, body: ops }) => {
         const guid = params[0] as string;
         if (!store.getActivity(guid)) return notFound();
@@ -146,6 +149,7 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'DELETE',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:delete',
+      exists: ([guid]) => !!store.getActivity(guid as string),
       handle: ({ params }) =>
         store.deleteActivity(params[0] as string) ? { status: 204 } : notFound(),
     },
