@@ -106,6 +106,41 @@ describe('Severa sandbox', () => {
     expect((series.body as Activity[]).map((a) => a.guid)).toEqual([master.guid]);
   });
 
+  it("answers the document's full models, nulls included, with date-times in the organisation's zone", async () => {
+    const all = (await call('GET', '/v1/activities?rowCount=100')).body as Record<
+      string,
+      unknown
+    >[];
+    const visit = all.find((a) => a.hasHours)!;
+    expect(visit).toMatchObject({
+      customer: { name: 'Pohjola Oy', number: 1001 },
+      phase: { projectName: 'Pohjolan toiminnanohjaus', projectOwnerGuid: null },
+      projectTaskStatus: null,
+      recurrence: null,
+      createdBy: { firstName: expect.any(String), code: expect.any(String) },
+    });
+    const task = all.find((a) => (a.projectTaskStatus as { name?: string } | null)?.name)!;
+    expect(task.customer).toBeNull();
+    // Europe/Helsinki in late November: +02:00, milliseconds where the stamp has them.
+    for (const a of all)
+      for (const field of ['startDateTime', 'createdDateTime', 'lastUpdatedDateTime'])
+        expect(a[field], field).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?\+02:00$/);
+    const [series] = (await call('GET', '/v1/activities?recurrenceType=Series')).body as Record<
+      string,
+      unknown
+    >[];
+    expect(series).toMatchObject({
+      recurrenceRule: expect.stringContaining('FREQ=DAILY'),
+      recurrence: { frequency: 'Daily', range: { maxOccurrences: 5 }, exceptions: [] },
+    });
+    const users = (await call('GET', '/v1/users?rowCount=100')).body as Record<string, unknown>[];
+    expect(users[0]).toMatchObject({
+      timezone: { systemName: 'FLE Standard Time', ianaName: 'Europe/Helsinki' },
+      socialSecurityNumber: null,
+      workContract: null,
+    });
+  });
+
   it('issues tokens carrying only the scopes the client was given, and enforces them', async () => {
     sandbox.control.addClient('reader', 'reader-secret-1234', ['users:read', 'settings:read']);
     const answer = await issue('reader', 'reader-secret-1234', 'users:read activities:read');
