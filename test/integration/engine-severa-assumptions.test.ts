@@ -35,6 +35,25 @@ async function threeZones(severa: SeveraSandboxOptions = {}, settings = {}) {
   return { w: world, users };
 }
 
+/** An hour-long meeting owned by `owner`, `days` from now (whole minutes, as Google keeps them). */
+function meeting(
+  w: World,
+  name: string,
+  owner: WorldUser,
+  days: number,
+  o: Partial<Activity> = {},
+) {
+  const start = Math.floor((Date.now() + days * DAY) / 60_000) * 60_000;
+  return w.severa.control.activities.put({
+    name,
+    startDateTime: new Date(start).toISOString(),
+    endDateTime: new Date(start + 3_600_000).toISOString(),
+    activityType: { guid: w.types.meeting },
+    ownerUser: { guid: owner.severaGuid },
+    ...o,
+  });
+}
+
 const live = (w: World, user: WorldUser): GoogleEvent[] =>
   w.google.control.listAll(user.email).filter((e) => e.status !== 'cancelled');
 const wallTime = (date: string, time: string, zone: string) =>
@@ -107,21 +126,9 @@ describe('participants when Severa does not stamp their changes', () => {
       { sync: { nearSweepMinutes: 10_000, fullSweepHours: 10_000 } },
     );
     const [owner, guest] = users;
-    const start = new Date(Date.now() + 2 * DAY);
-    const review = w.severa.control.activities.put({
-      name: 'Katselmointi',
-      startDateTime: start.toISOString(),
-      endDateTime: new Date(start.getTime() + 3_600_000).toISOString(),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: owner.severaGuid },
-    });
+    const review = meeting(w, 'Katselmointi', owner, 2);
     // The guest's own item: without one, losing the meeting would empty their listing (a brake).
-    w.severa.control.activities.put({
-      name: 'Oma',
-      startDateTime: start.toISOString(),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: guest.severaGuid },
-    });
+    meeting(w, 'Oma', guest, 2);
     expect(await w.sync()).toMatchObject({ ok: true });
     expect(await w.sync()).toMatchObject({ ok: true }); // every user now has a sync token
 
@@ -152,20 +159,8 @@ describe('deletions', () => {
   it('only a 404 deletes: another failure is logged and retried, and the user’s other items go on', async () => {
     const { w, users } = await threeZones();
     const [owner] = users;
-    const start = new Date(Date.now() + 3 * DAY);
-    const moved = w.severa.control.activities.put({
-      name: 'Siirtyvä',
-      startDateTime: start.toISOString(),
-      endDateTime: new Date(start.getTime() + 3_600_000).toISOString(),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: owner.severaGuid },
-    });
-    w.severa.control.activities.put({
-      name: 'Pysyvä',
-      startDateTime: start.toISOString(),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: owner.severaGuid },
-    });
+    const moved = meeting(w, 'Siirtyvä', owner, 3);
+    meeting(w, 'Pysyvä', owner, 3);
     expect(await w.sync()).toMatchObject({ ok: true });
     // Out of the window now, so the sweep misses it and asks for it by id: Severa refuses.
     const later = new Date(Math.floor((Date.now() + 400 * DAY) / 60_000) * 60_000);
@@ -207,16 +202,9 @@ describe('deletions', () => {
       { sync: { nearSweepMinutes: 10_000, fullSweepHours: 10_000 } },
     );
     const [owner, guest, third] = users;
-    const start = new Date(Date.now() + 2 * DAY);
-    const meeting = w.severa.control.activities.put({
-      name: 'Peruttava palaveri',
-      startDateTime: start.toISOString(),
-      endDateTime: new Date(start.getTime() + 3_600_000).toISOString(),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: owner.severaGuid },
-    });
+    const cancelled = meeting(w, 'Peruttava palaveri', owner, 2);
     for (const u of [guest, third])
-      w.severa.control.participants.add(meeting.guid, u.severaGuid, 'Accepted');
+      w.severa.control.participants.add(cancelled.guid, u.severaGuid, 'Accepted');
     expect(await w.sync()).toMatchObject({ ok: true });
     for (const u of users)
       expect(live(w, u).filter((e) => e.summary === 'Peruttava palaveri')).toHaveLength(1);
@@ -225,7 +213,7 @@ describe('deletions', () => {
     w.google.control.deleteEvent(owner.email, ownCopy.id!);
     const run = await w.sync();
     expect(run).toMatchObject({ ok: true, toSevera: { deleted: 1 }, toGoogle: { deleted: 2 } });
-    expect(w.severa.control.activities.get(meeting.guid)).toBeUndefined();
+    expect(w.severa.control.activities.get(cancelled.guid)).toBeUndefined();
     for (const u of users)
       expect(
         live(w, u).some((e) => e.summary === 'Peruttava palaveri'),
@@ -251,17 +239,8 @@ describe('recurring activities: the engine never changes a series through one oc
   it('a participant leaves one occurrence (an exception); the owner’s deletion or edit of one occurrence in Google is undone; a Severa deletion of one removes only its copies', async () => {
     const { w, users } = await threeZones({}, { sync: { nearSweepMinutes: 10_000 } });
     const [owner, guest] = users;
-    const day = (n: number) => Math.floor((Date.now() + n * DAY) / 60_000) * 60_000;
-    const at = (n: number) => new Date(day(n)).toISOString();
-    const put = (o: Record<string, unknown>, n: number) =>
-      w.severa.control.activities.put({
-        name: 'Viikkopalaveri',
-        startDateTime: at(n),
-        endDateTime: new Date(day(n) + 1_800_000).toISOString(),
-        activityType: { guid: w.types.meeting },
-        ownerUser: { guid: owner.severaGuid },
-        ...o,
-      });
+    const put = (o: Partial<Activity> & Record<string, unknown>, n: number) =>
+      meeting(w, 'Viikkopalaveri', owner, n, o);
     const series = put({ recurrenceType: 'Series', recurrenceRule: 'FREQ=WEEKLY;COUNT=3' }, 1);
     w.severa.control.participants.add(series.guid, guest.severaGuid, 'Accepted');
     const [first, second, third] = [1, 8, 15].map((n) =>
@@ -321,7 +300,7 @@ describe('meetings in Severa as in Google', () => {
     const { w, users } = await threeZones();
     const [organiser, attendee, third] = users;
     const start = Math.floor((Date.now() + 2 * DAY) / 60_000) * 60_000;
-    const meeting = w.google.control.putEvent(organiser.email, {
+    const invitation = w.google.control.putEvent(organiser.email, {
       summary: 'Suunnittelu',
       start: { dateTime: new Date(start).toISOString() },
       end: { dateTime: new Date(start + 3_600_000).toISOString() },
@@ -347,14 +326,14 @@ describe('meetings in Severa as in Google', () => {
 
     // Google puts the invitation on the attendee's calendar under the same id (the Google sandbox
     // cannot yet hold a copy organised by someone else, so it arrives after the first run).
-    w.google.control.putEvent(attendee.email, { ...meeting, attendees: meeting.attendees });
+    w.google.control.putEvent(attendee.email, { ...invitation });
     expect(await w.sync()).toMatchObject({ ok: true, errors: [] });
     // The attendee's own copy is linked, not joined by a second one.
     expect(live(w, attendee).filter((e) => e.summary === 'Suunnittelu')).toHaveLength(1);
     expect(activities()).toHaveLength(1);
 
     // The third person accepts after all; then the attendee declines.
-    w.google.control.editEvent(organiser.email, meeting.id!, {
+    w.google.control.editEvent(organiser.email, invitation.id!, {
       attendees: [
         { email: organiser.email, organizer: true, responseStatus: 'accepted' },
         { email: attendee.email, responseStatus: 'accepted' },
@@ -363,7 +342,7 @@ describe('meetings in Severa as in Google', () => {
     });
     expect(await w.sync()).toMatchObject({ ok: true, errors: [] });
     expect(participants()).toEqual([attendee.severaGuid, third.severaGuid].sort());
-    w.google.control.editEvent(organiser.email, meeting.id!, {
+    w.google.control.editEvent(organiser.email, invitation.id!, {
       attendees: [
         { email: organiser.email, organizer: true, responseStatus: 'accepted' },
         { email: attendee.email, responseStatus: 'declined' },
