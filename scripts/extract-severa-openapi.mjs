@@ -53,7 +53,7 @@ function readDocument(path) {
 const bytes = readDocument(process.argv[2]);
 const sha256 = createHash('sha256').update(bytes).digest('hex');
 if (!sha256.startsWith(SHA256_PREFIX)) {
-  console.error(`${FILE}: sha256 ${sha256} does not start with ${SHA256_PREFIX}`);
+  process.stderr.write(`${FILE}: sha256 ${sha256} does not start with ${SHA256_PREFIX}\n`);
   process.exit(1);
 }
 const document = JSON.parse(bytes.toString('utf8'));
@@ -69,7 +69,7 @@ for (const [path, item] of Object.entries(document.paths)) {
 }
 const missing = OPERATIONS.filter((id) => !found.has(id));
 if (missing.length > 0) {
-  console.error(`operations not in the document: ${missing.join(', ')}`);
+  process.stderr.write(`operations not in the document: ${missing.join(', ')}\n`);
   process.exit(1);
 }
 
@@ -103,6 +103,6 @@ const subset = {
   components: { schemas, securitySchemes: document.components.securitySchemes },
 };
 writeFileSync(OUTPUT, `${JSON.stringify(subset, null, 2)}\n`);
-console.log(
-  `${OUTPUT}: ${OPERATIONS.length} operations, ${Object.keys(schemas).length} schemas (document sha256 ${sha256})`,
+process.stdout.write(
+  `${OUTPUT}: ${OPERATIONS.length} operations, ${Object.keys(schemas).length} schemas (document sha256 ${sha256})\n`,
 );
