@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/{unit,integration,reliability}/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/helpers/document-guard.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -57,6 +57,8 @@ interface ScenarioResult {
   peakRssMb: number;
   ok: boolean;
   changes: { toGoogle: unknown; toSevera: unknown };
+  /** Full sweeps: the participant verification's listings (`userGuids` + `includeAsMember`). */
+  verificationRequests: number;
 }
 
 interface EngineRun {
@@ -150,6 +152,9 @@ async function measure(
   const googleBefore = googleRequests(world);
   const run = await engineRun(world, { severaRps: SEVERA_RPS, sweep });
   setLimits(world, false);
+  const verificationRequests = world.severa.control.requestLog.filter(
+    (r) => r.path === '/v1/activities' && r.query.includes('includeAsMember=true'),
+  ).length;
   if (!run.ok)
     process.stderr.write(`${id}: the run reported errors ${JSON.stringify(run.errors)}\n`);
   return {
@@ -167,7 +172,18 @@ async function measure(
     peakRssMb: run.peakRssMb,
     ok: run.ok,
     changes: { toGoogle: run.toGoogle, toSevera: run.toSevera },
+    verificationRequests,
   };
+}
+
+/** What the participant verification costs a full sweep at 5 000 users, at Severa's real 10/s. */
+function verificationCost(s: ScenarioResult): string {
+  const perUser = s.verificationRequests / s.users;
+  const at5000 = Math.ceil(perUser * 5000);
+  return (
+    `  participant verification: ${s.verificationRequests} Severa requests (${perUser.toFixed(2)} per user: one userGuids+includeAsMember listing, pages of 100); ` +
+    `at 5 000 users ${at5000} requests = ${(at5000 / 10 / 60).toFixed(1)} min at Severa's 10/s, once per full sweep (default every 24 h: ${((at5000 / (10 * 86_400)) * 100).toFixed(2)} % of a day's budget)\n`
+  );
 }
 
 /** `perUser` Severa activities and as many Google events for every user, over the next weeks. */
@@ -307,6 +323,7 @@ if (args.json) {
         cpuSeconds: round(s.cpuSeconds),
         peakRssMb: round(s.peakRssMb),
         ok: s.ok,
+        verificationRequests: s.verificationRequests,
       })),
     }) + '\n',
   );
@@ -322,5 +339,6 @@ if (args.json) {
         `wall ${s.wallSeconds.toFixed(1)} s vs floor ${s.floorSeconds.toFixed(1)} s (×${ratio(s.wallSeconds, s.floorSeconds)}); ` +
         `CPU ${s.cpuSeconds.toFixed(1)} s; peak RSS ${s.peakRssMb.toFixed(0)} MB\n`,
     );
+    if (s.id === 'S4') process.stdout.write(verificationCost(s));
   }
 }

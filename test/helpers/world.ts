@@ -7,7 +7,11 @@ import { parseGoogleKey } from '../../main/core/google/key-import';
 import { createLogger, silentLogger } from '../../main/core/log';
 import { DEMO_GOOGLE_USERS } from '../../main/core/sandbox/demo-company';
 import { startGoogleSandbox, type GoogleSandbox } from '../../main/core/sandbox/google-sandbox';
-import { startSeveraSandbox, type SeveraSandbox } from '../../main/core/sandbox/severa-sandbox';
+import {
+  startSeveraSandbox,
+  type SeveraSandbox,
+  type SeveraSandboxOptions,
+} from '../../main/core/sandbox/severa-sandbox';
 import { MemorySecretStore } from '../../main/core/service/memory-secrets';
 import { connectGoogle, connectSevera } from '../../main/core/service/connect';
 import type { ProfileEnv } from '../../main/core/service/backends';
@@ -51,6 +55,8 @@ export interface WorldOptions {
    * profile's connect path: for tests that inject hundreds of faults and must stay fast.
    */
   fastRetries?: boolean;
+  /** More options for the Severa sandbox (its zone, how it keeps all-day times, the nulls mode). */
+  severa?: Omit<SeveraSandboxOptions, 'seedDemo' | 'latencyMs' | 'requestsPerSecond'>;
 }
 
 export interface WorldUser {
@@ -232,6 +238,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const latencyMs = options.latencyMs ?? 0;
   const google = await startGoogleSandbox({ seedDemo: demo, latencyMs });
   const severa = await startSeveraSandbox({
+    ...options.severa,
     seedDemo: demo,
     latencyMs,
     requestsPerSecond: options.severaRequestsPerSecond,

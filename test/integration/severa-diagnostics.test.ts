@@ -183,17 +183,58 @@ describe('Severa diagnostics', () => {
     expect(checks['severa.scopes']!.message.fi).toContain('activities:delete, users:read');
   });
 
-  it('a missing add-on fails the add-on check on pre.severa-addon', async () => {
-    severa.control.setAddonActive(false);
+  it('never shows a missing write or delete scope as present, however Severa answers', async () => {
+    const secret = 'no-delete-secret-8k2q';
+    severa.control.addClient('no-delete', secret, [
+      'activities:read',
+      'activities:write',
+      'settings:read',
+      'users:read',
+    ]);
+    const scopes = async () => {
+      const checks = await diagnose({ clientId: 'no-delete', secret });
+      const details = checks['severa.scopes']!.details as {
+        scopes: { scope: string; result: string }[];
+      };
+      return {
+        status: checks['severa.scopes']!.status,
+        write: details.scopes.find((x) => x.scope === 'activities:write')!.result,
+        delete: details.scopes.find((x) => x.scope === 'activities:delete')!.result,
+        en: checks['severa.scopes']!.message.en,
+      };
+    };
+    try {
+      // The token answer lists what was granted: believed, no write is tried.
+      expect(await scopes()).toMatchObject({ status: 'fail', write: 'ok', delete: 'missing' });
+      // It does not say: the probe's 403 InsufficientApiScope does.
+      severa.control.setTokenAnswerScope(false);
+      expect(await scopes()).toMatchObject({ status: 'fail', delete: 'missing' });
+      // Nor does the probe, when Severa looks the guid up first (404): unverified, a warning.
+      severa.control.setExistenceBeforeScope(true);
+      const blind = await scopes();
+      expect(blind).toMatchObject({ status: 'warn', write: 'unverified', delete: 'unverified' });
+      expect(blind.en).toContain('activities:write, activities:delete could not be verified');
+    } finally {
+      severa.control.setTokenAnswerScope(true);
+      severa.control.setExistenceBeforeScope(false);
+    }
+  });
+
+  it('an add-on error from Severa fails the add-on check on pre.severa-addon', async () => {
+    // The document declares no add-on answer for activities; Severa's default envelope may carry one.
+    const message = 'The organization does not have the add-on required for activities.';
+    // Both the activities:read probe and the add-on check list activities.
+    for (let i = 0; i < 2; i++)
+      severa.control.injectFaults({
+        severaError: { status: 403, type: 'AddonMissing', message },
+        for: /^\/v1\/activities$/,
+      });
     try {
       const checks = await diagnose();
       expect(checks['severa.addon']).toMatchObject({ status: 'fail', step: 'pre.severa-addon' });
-      expect(checks['severa.addon']!.message.en).toContain(
-        'The organization does not have the add-on required for activities.',
-      );
-      expect(checks['severa.scopes']!.status).toBe('pass');
+      expect(checks['severa.addon']!.message.en).toContain(message);
     } finally {
-      severa.control.setAddonActive(true);
+      severa.control.clearFaults();
     }
   });
 

@@ -210,7 +210,7 @@ describe('fields, privacy and patches', () => {
     const ops = activityPatchFromFields(f as NonNullable<typeof f>, HKI, null);
     expect(ops.map((o) => o.path)).not.toContain('/activityType/guid');
     expect(activityPatchFromFields(f as NonNullable<typeof f>, HKI, 'personal')).toContainEqual({
-      op: 'replace',
+      op: 'Replace',
       path: '/activityType/guid',
       value: 'personal',
     });

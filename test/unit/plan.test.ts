@@ -427,6 +427,166 @@ const rows: Row[] = [
     google: [[copyId('s1'), present(goo(copyId('s1'), A))]],
     expect: ['create-severa'],
   },
+  // ---- meetings: attendees in Google ⇄ participants in Severa (one activity, the organiser's) ----
+  {
+    name: 'new meeting organised in Google with synced attendees → one activity, the attendees as participants (not the declined one)',
+    google: [
+      [
+        'm1',
+        present(
+          goo('m1', A, {
+            attendees: [
+              { email: 'ilmari@firma.example', declined: false },
+              { email: 'kerttu@firma.example', declined: true },
+            ],
+          }),
+        ),
+      ],
+    ],
+    expect: ['create-severa'],
+    check: (a) => expect(a[0]).toMatchObject({ participants: ['ilmari@firma.example'] }),
+  },
+  {
+    name: 'linked meeting gains an attendee → the attendee joins the activity',
+    links: [link('s1', A, { googleId: 'm1', origin: 'google' })],
+    severa: [
+      ['s1', present(sev('s1', A, { participants: new Map([['ilmari@firma.example', 'p1']]) }))],
+    ],
+    google: [
+      [
+        'm1',
+        present(
+          goo('m1', A, {
+            attendees: [
+              { email: 'ilmari@firma.example', declined: false },
+              { email: 'kerttu@firma.example', declined: false },
+            ],
+          }),
+        ),
+      ],
+    ],
+    expect: ['sync-participants'],
+    check: (a) => expect(a[0]).toMatchObject({ add: ['kerttu@firma.example'], remove: [] }),
+  },
+  {
+    name: 'an attendee declines the meeting → they leave the activity; a participant added in Severa stays',
+    links: [link('s1', A, { googleId: 'm1', origin: 'google' })],
+    severa: [
+      [
+        's1',
+        present(
+          sev('s1', A, {
+            participants: new Map([
+              ['ilmari@firma.example', 'p1'],
+              ['pekka@firma.example', 'p2'],
+            ]),
+          }),
+        ),
+      ],
+    ],
+    google: [
+      [
+        'm1',
+        present(goo('m1', A, { attendees: [{ email: 'ilmari@firma.example', declined: true }] })),
+      ],
+    ],
+    expect: ['sync-participants'],
+    check: (a) => expect(a[0]).toMatchObject({ add: [], remove: ['ilmari@firma.example'] }),
+  },
+  {
+    name: 'attendees and participants agree → nothing',
+    links: [link('s1', A, { googleId: 'm1', origin: 'google' })],
+    severa: [
+      ['s1', present(sev('s1', A, { participants: new Map([['ilmari@firma.example', null]]) }))],
+    ],
+    google: [
+      [
+        'm1',
+        present(goo('m1', A, { attendees: [{ email: 'ilmari@firma.example', declined: false }] })),
+      ],
+    ],
+    expect: [],
+  },
+  {
+    name: "an attendee's own copy of the source meeting → adopted, never a second copy",
+    severa: [
+      [
+        's1',
+        present(sev('s1', A, { ownedByUser: false, participantGuid: 'p1', sourceEventId: 'm1' })),
+      ],
+    ],
+    google: [['m1', present(goo('m1', A, { eligible: false }))]],
+    expect: ['adopt'],
+    check: (a) => expect(a[0]).toMatchObject({ google: { id: 'm1' }, origin: 'google' }),
+  },
+  {
+    name: "an attendee's copy of the source meeting is gone → they leave the activity",
+    severa: [
+      [
+        's1',
+        present(sev('s1', A, { ownedByUser: false, participantGuid: 'p1', sourceEventId: 'm1' })),
+      ],
+    ],
+    google: [['m1', gone]],
+    expect: ['sync-participants'],
+    check: (a) => expect(a[0]).toMatchObject({ remove: [USER], add: [] }),
+  },
+  {
+    name: 'a participant added in Severa who is not an attendee (no copy of the source) → their own copy',
+    severa: [
+      [
+        's1',
+        present(sev('s1', A, { ownedByUser: false, participantGuid: 'p1', sourceEventId: 'm1' })),
+      ],
+    ],
+    expect: ['create-google'],
+  },
+
+  // ---- occurrences of a recurring Severa activity ----
+  {
+    name: "the owner deletes one occurrence's copy in Google → the copy comes back (never a Severa deletion)",
+    links: [link('s1', A)],
+    severa: [['s1', present(sev('s1', A, { occurrence: true }))]],
+    google: [[copyId('s1'), gone]],
+    expect: ['restore-google'],
+    check: (a) => expect(a[0]).toMatchObject({ reason: 'occurrence' }),
+  },
+  {
+    name: "a participant deletes one occurrence's copy → they leave that occurrence only",
+    links: [link('s1', A)],
+    severa: [
+      [
+        's1',
+        present(sev('s1', A, { occurrence: true, ownedByUser: false, participantGuid: 'p1' })),
+      ],
+    ],
+    google: [[copyId('s1'), gone]],
+    expect: ['delete-severa'],
+    check: (a) => expect(a[0]).toMatchObject({ severa: { participantGuid: 'p1' } }),
+  },
+  {
+    name: "an occurrence's copy edited in Google → Severa's version is put back",
+    links: [link('s1', A)],
+    severa: [['s1', present(sev('s1', A, { occurrence: true }))]],
+    google: [[copyId('s1'), present(goo(copyId('s1'), A3))]],
+    expect: ['update-google'],
+    check: (a) => expect(a[0]).toMatchObject({ reason: 'occurrence', severa: { fields: A } }),
+  },
+  {
+    name: 'an occurrence edited on both sides → Severa wins, whatever the policy',
+    links: [link('s1', A)],
+    severa: [['s1', present(sev('s1', A2, { occurrence: true, updated: earlier }))]],
+    google: [[copyId('s1'), present(goo(copyId('s1'), A3, { updated: later }))]],
+    policy: 'google-wins',
+    expect: ['update-google'],
+  },
+  {
+    name: 'an occurrence deleted in Severa → only its copy goes',
+    links: [link('s1', A), link('s2', fields('Next occurrence'))],
+    severa: [['s1', gone]],
+    expect: ['delete-google'],
+    check: (a) => expect(a[0]).toMatchObject({ link: { severaGuid: 's1' } }),
+  },
 ];
 
 describe('plan: the decision table', () => {

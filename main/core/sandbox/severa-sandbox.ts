@@ -11,11 +11,19 @@ import type {
 import { DEMO_SEVERA_CLIENT_ID } from './demo-company';
 import { apiRoutes } from './severa/api-routes';
 import { seedDemoCompany } from './severa/demo-seed';
+import { seedNulls } from './severa/null-seed';
+import {
+  recordViolation,
+  requestViolation,
+  responseViolation,
+  type DocumentViolation,
+} from './severa/document';
 import { errorReply, findRoute, readJson, writeReply, type Reply, type Route } from './severa/http';
 import {
   SandboxError,
   SeveraSandboxStore,
   type ActivitySeed,
+  type AllDayStorage,
   type ActivityTypeSeed,
   type UserSeed,
 } from './severa/store';
@@ -32,6 +40,17 @@ export interface SeveraSandboxOptions {
   tokenLifetimeSeconds?: number;
   /** "Now" for the demo week (tests pin it). */
   now?: Date;
+  /** The organisation's zone; every date-time is answered with its offset (default Helsinki). */
+  organizationTimeZone?: string;
+  /** How all-day activities are kept, which the document leaves open (default as sent). */
+  allDayStorage?: AllDayStorage;
+  /** With `seedDemo`: every field the document marks nullable is null somewhere (severa/null-seed.ts). */
+  nulls?: boolean;
+  /**
+   * Whether a participant change moves the activity's `lastUpdatedDateTime` (default true). The
+   * document does not say; false shows what the engine does if Severa does not.
+   */
+  participantChangesStamp?: boolean;
 }
 
 export interface SandboxRequest {
@@ -51,6 +70,11 @@ export interface SeveraFaults {
   burst429?: number;
   /** Sent with the injected 429s; by default none (Severa sends none, reference §5.2). */
   retryAfterSeconds?: number;
+  /**
+   * The next matching request gets this error envelope (the document's `default` answer), e.g.
+   * an `AddonMissing` for a company whose Severa lacks something the document does not name.
+   */
+  severaError?: { status: number; type: string; message: string };
   /** Only requests whose path matches. */
   for?: RegExp;
 }
@@ -66,7 +90,6 @@ export interface SandboxCollection<T, Seed> {
 export interface SeveraSandboxControl {
   addClient(id: string, secret: string, scopes: readonly string[]): void;
   removeClient(id: string): void;
-  setAddonActive(active: boolean): void;
   injectFaults(faults: SeveraFaults): void;
   clearFaults(): void;
   /** Every token issued so far is refused from now on (401). */
@@ -74,6 +97,10 @@ export interface SeveraSandboxControl {
   setLatency(ms: number): void;
   setRequestsPerSecond(n: number): void;
   setTokenLifetime(seconds: number): void;
+  /** Whether the token answer lists the granted scopes (the document types `scope`, not what it holds). */
+  setTokenAnswerScope(listed: boolean): void;
+  /** Whether an unknown guid answers 404 before the scope is checked (the document does not say). */
+  setExistenceBeforeScope(first: boolean): void;
   users: SandboxCollection<SeveraUser, UserSeed>;
   activityTypes: SandboxCollection<ActivityType, ActivityTypeSeed>;
   activities: SandboxCollection<Activity, ActivitySeed>;
@@ -81,9 +108,16 @@ export interface SeveraSandboxControl {
     list(activityGuid: string): ActivityParticipant[];
     add(activityGuid: string, userGuid: string, status?: MemberStatus): ActivityParticipant;
     remove(activityGuid: string, participantGuid: string): boolean;
+    edit(
+      activityGuid: string,
+      participantGuid: string,
+      patch: Partial<ActivityParticipant>,
+    ): ActivityParticipant;
   };
   /** API requests (not the control surface), oldest first; the last 100 000 are kept. */
   readonly requestLog: readonly SandboxRequest[];
+  /** Requests and answers that departed from Severa's OpenAPI document (see severa/document.ts). */
+  readonly documentViolations: readonly DocumentViolation[];
   requestCount(): number;
   clearRequestLog(): void;
 }
@@ -114,19 +148,34 @@ type FaultKind = 'drop' | 'status5xx' | 'burst429';
 export async function startSeveraSandbox(
   options: SeveraSandboxOptions = {},
 ): Promise<SeveraSandbox> {
-  const store = new SeveraSandboxStore();
+  const store = new SeveraSandboxStore({
+    organizationTimeZone: options.organizationTimeZone,
+    allDayStorage: options.allDayStorage,
+    participantChangesStamp: options.participantChangesStamp,
+  });
   const routes = apiRoutes(store);
   const clients = new Map<string, { secret: string; scopes: Set<string> }>();
   const tokens = new Map<string, { clientId: string; scopes: Set<string>; expiresAt: number }>();
-  let faults: { kind: FaultKind; remaining: number; for?: RegExp; retryAfterSeconds?: number }[] =
-    [];
-  let addonActive = true;
+  let faults: {
+    kind: FaultKind | 'severaError';
+    remaining: number;
+    for?: RegExp;
+    retryAfterSeconds?: number;
+    error?: SeveraFaults['severaError'];
+  }[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let requestsPerSecond = options.requestsPerSecond ?? 10;
   let tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
+  let tokenAnswerScope = true;
+  let existenceBeforeScope = false;
   let accepted: number[] = [];
   let log: SandboxRequest[] = [];
   let count = 0;
+  const violations: DocumentViolation[] = [];
+  const noteViolation = (v: DocumentViolation) => {
+    violations.push(v);
+    recordViolation(v);
+  };
 
   const refuse = (status: number, type: string, message: string): never => {
     throw new SandboxError(status, type, message);
@@ -165,12 +214,12 @@ export async function startSeveraSandbox(
         refresh_token: newSecret(),
         refresh_token_expires_in: 86_400,
         refresh_token_expires_utc: new Date(issuedAt + 86_400_000).toISOString(),
-        scope: [...granted].join(' '),
+        ...(tokenAnswerScope && { scope: [...granted].join(' ') }),
       },
     };
   }
 
-  function authorize(req: IncomingMessage, scope: string, addon: boolean): void {
+  function authorize(req: IncomingMessage, scope: string | null): void {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const token = bearer ? tokens.get(bearer) : undefined;
     if (!token || token.expiresAt <= Date.now())
@@ -185,17 +234,11 @@ export async function startSeveraSandbox(
         'AuthenticationRequired',
         'The Client_Id header is missing or does not match the access token.',
       );
-    if (!token!.scopes.has(scope))
+    if (scope !== null && !token!.scopes.has(scope))
       refuse(
         403,
         'InsufficientApiScope',
         `The access token does not have the required API scope '${scope}'.`,
-      );
-    if (addon && !addonActive)
-      refuse(
-        403,
-        'AddonMissing',
-        'The organization does not have the add-on required for activities.',
       );
   }
 
@@ -224,6 +267,10 @@ export async function startSeveraSandbox(
       req.socket.destroy();
       return null;
     }
+    if (fault?.kind === 'severaError' && fault.error)
+      return errorReply(
+        new SandboxError(fault.error.status, fault.error.type, fault.error.message),
+      );
     if (fault?.kind === 'status5xx')
       return errorReply(
         new SandboxError(503, 'InternalSystemError', 'Service temporarily unavailable (injected).'),
@@ -242,19 +289,48 @@ export async function startSeveraSandbox(
     }
     if (latencyMs > 0) await sleep(latencyMs);
     const body = req.method === 'POST' || req.method === 'PATCH' ? await readJson(req) : undefined;
-    if (req.method === 'POST' && path === '/v1/token') return issueToken(body);
-    if (req.method === 'GET' && path === '/heartbeat/server') return { status: 200, body: 'OK' };
-    const found = findRoute(routes, req.method ?? 'GET', path);
-    if (!found) return { status: 404 };
-    const route = found.route as (typeof routes)[number];
-    authorize(req, route.scope, route.addon);
+    const method = req.method ?? 'GET';
+    // A request that departs from the document is recorded and refused, after the checks
+    // Severa itself makes (credentials, scope), so those still answer as Severa does.
+    const violation = requestViolation({ method, path, query, headers: req.headers, body });
+    if (violation) noteViolation(violation);
+    const found = findRoute(routes, method, path);
+    const route = found?.route as (typeof routes)[number] | undefined;
+    const unknownFirst =
+      route && existenceBeforeScope && route.exists && !route.exists(found!.params);
+    if (route) authorize(req, unknownFirst ? null : route.scope);
+    if (unknownFirst) return { status: 404 };
+    if (violation)
+      throw new SandboxError(
+        400,
+        violation.errorType,
+        `The request departs from Severa's OpenAPI document: ${violation.problems.join('; ')}`,
+      );
+    if (method === 'POST' && path === '/v1/token') return issueToken(body);
+    if (!found || !route) return { status: 404 };
     return route.handle({ params: found.params, query, body, headers: req.headers });
+  }
+
+  /** An answer that departs from the document is recorded and replaced by a loud 500. */
+  function checkedReply(method: string, path: string, reply: Reply): Reply {
+    const violation = responseViolation(
+      { method, path },
+      { status: reply.status, headers: reply.headers ?? {}, body: reply.body },
+    );
+    if (!violation) return reply;
+    noteViolation(violation);
+    return errorReply(
+      new SandboxError(
+        500,
+        'InternalSystemError',
+        `The sandbox's answer departs from Severa's OpenAPI document: ${violation.problems.join('; ')}`,
+      ),
+    );
   }
 
   const control: SeveraSandboxControl = {
     addClient: (id, secret, scopes) => void clients.set(id, { secret, scopes: new Set(scopes) }),
     removeClient: (id) => void clients.delete(id),
-    setAddonActive: (active) => void (addonActive = active),
     injectFaults: (f) => {
       const kinds: FaultKind[] = ['drop', 'status5xx', 'burst429'];
       for (const kind of kinds)
@@ -265,12 +341,16 @@ export async function startSeveraSandbox(
             for: f.for,
             retryAfterSeconds: f.retryAfterSeconds,
           });
+      if (f.severaError)
+        faults.push({ kind: 'severaError', remaining: 1, for: f.for, error: f.severaError });
     },
     clearFaults: () => void (faults = []),
     expireTokens: () => tokens.clear(),
     setLatency: (ms) => void (latencyMs = ms),
     setRequestsPerSecond: (n) => void (requestsPerSecond = n),
     setTokenLifetime: (seconds) => void (tokenLifetimeSeconds = seconds),
+    setTokenAnswerScope: (listed) => void (tokenAnswerScope = listed),
+    setExistenceBeforeScope: (first) => void (existenceBeforeScope = first),
     users: {
       listAll: () => [...store.users.values()],
       get: (g) => store.users.get(g),
@@ -296,9 +376,13 @@ export async function startSeveraSandbox(
       list: (a) => store.listParticipants(a),
       add: (a, u, status) => store.addParticipant(a, u, status),
       remove: (a, p) => store.removeParticipant(a, p),
+      edit: (a, p, patch) => store.editParticipant(a, p, patch),
     },
     get requestLog() {
       return log;
+    },
+    get documentViolations() {
+      return violations;
     },
     requestCount: () => count,
     clearRequestLog: () => {
@@ -337,8 +421,9 @@ export async function startSeveraSandbox(
       })
       .then((reply) => {
         if (!reply) return;
-        entry.status = reply.status;
-        writeReply(res, reply);
+        const checked = isControl ? reply : checkedReply(entry.method, path, reply);
+        entry.status = checked.status;
+        writeReply(res, checked);
       });
   });
 
@@ -350,6 +435,7 @@ export async function startSeveraSandbox(
   let demo: SeveraSandbox['demo'] = null;
   if (options.seedDemo) {
     seedDemoCompany(store, options.now);
+    if (options.nulls) seedNulls(store);
     demo = { clientId: DEMO_SEVERA_CLIENT_ID, clientSecret: newSecret() };
     control.addClient(demo.clientId, demo.clientSecret, ALL_SCOPES);
   }
@@ -406,11 +492,6 @@ function sandboxControlRoutes(control: SeveraSandboxControl): Route[] {
       method: 'DELETE',
       pattern: /^\/_sandbox\/clients\/([^/]+)$/,
       handle: ({ params }) => (control.removeClient(params[0] as string), ok),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/_sandbox\/addon$/,
-      handle: ({ body }) => (control.setAddonActive(fields(body).active !== false), ok),
     },
     {
       method: 'POST',

@@ -143,26 +143,38 @@ const someActivity = (severa: SeveraClient) => {
 const SCOPE_PROBES: Record<SeveraScope, (severa: SeveraClient) => Promise<unknown>> = {
   'activities:read': someActivity,
   'activities:write': (severa) =>
-    severa.patchActivity(PROBE_GUID, [{ op: 'replace', path: '/name', value: 'probe' }]),
+    severa.patchActivity(PROBE_GUID, [{ op: 'Replace', path: '/name', value: 'probe' }]),
   'activities:delete': (severa) => severa.deleteActivity(PROBE_GUID),
   'settings:read': (severa) => first(severa.listActivityTypes()),
   'users:read': (severa) => first(severa.listUsers()),
 };
 
-type ScopeResult = 'ok' | 'missing' | 'add-on-missing' | 'error';
+/** Scopes whose probe can only aim at nothing: an answer other than "no scope" proves nothing. */
+const BLIND_PROBES: ReadonlySet<SeveraScope> = new Set(['activities:write', 'activities:delete']);
+
+/**
+ * `unverified`: neither the token answer nor a harmless call can tell. Severa's document does
+ * not say whether it checks the scope before it looks the guid up, so a 404 for the probe guid
+ * is not "allowed".
+ */
+type ScopeResult = 'ok' | 'missing' | 'unverified' | 'add-on-missing' | 'error';
 
 async function exerciseScope(
   severa: SeveraClient,
   scope: SeveraScope,
+  granted: readonly string[],
 ): Promise<{ result: ScopeResult; error?: unknown }> {
+  // The token answer's `scope` says what was granted: trusted where it says anything.
+  if (BLIND_PROBES.has(scope) && granted.length > 0)
+    return { result: granted.includes(scope) ? 'ok' : 'missing' };
   try {
     await SCOPE_PROBES[scope](severa);
-    return { result: 'ok' };
+    return { result: BLIND_PROBES.has(scope) ? 'unverified' : 'ok' };
   } catch (e) {
     if (isSeveraApiError(e, 'InsufficientApiScope')) return { result: 'missing' };
     if (isSeveraApiError(e, 'AddonMissing') || isSeveraApiError(e, 'FeatureIsNotEnabled'))
       return { result: 'add-on-missing' };
-    // Any other answer from Severa (404 for the probe guid, a refused value) means the scope let it through.
+    // Any other answer from Severa (404 for the probe guid, a refused value) is not a refusal of the scope.
     if (
       isSeveraApiError(e) &&
       e.httpStatus !== null &&
@@ -170,7 +182,7 @@ async function exerciseScope(
       e.type !== 'AuthenticationRequired' &&
       e.type !== 'RateLimited'
     ) {
-      return { result: 'ok' };
+      return { result: BLIND_PROBES.has(scope) ? 'unverified' : 'ok' };
     }
     return { result: 'error', error: e };
   }
@@ -248,12 +260,14 @@ const scopesCheck: DiagnosticCheck<SeveraCheckContext> = {
     const severa = connected.get(ctx);
     if (!severa) return skipped(AFTER_TOKEN);
     const scopes: { scope: SeveraScope; result: ScopeResult }[] = [];
+    const granted = await severa.grantedScopes();
     for (const scope of SEVERA_SCOPES) {
-      const { result, error } = await exerciseScope(severa, scope);
+      const { result, error } = await exerciseScope(severa, scope, granted);
       if (result === 'error') return failFrom(error);
       scopes.push({ scope, result });
     }
     const missing = scopes.filter((s) => s.result === 'missing').map((s) => s.scope);
+    const unverified = scopes.filter((s) => s.result === 'unverified').map((s) => s.scope);
     if (missing.length > 0) {
       const list = missing.join(', ');
       return outcome(
@@ -263,7 +277,19 @@ const scopesCheck: DiagnosticCheck<SeveraCheckContext> = {
           `Severan REST API -tunnukselta puuttuu käyttöoikeus: ${list}. Lisää se Severassa (Asetukset → Integraatiot → REST API) tai luo uudet tunnukset.`,
           `The Severa REST API credential lacks the scope ${list}. Add it in Severa (Settings → Integrations → REST API) or create new credentials.`,
         ),
-        { scopes, missing },
+        { scopes, missing, unverified },
+      );
+    }
+    if (unverified.length > 0) {
+      const list = unverified.join(', ');
+      return outcome(
+        'warn',
+        'severa.api-credentials',
+        localized(
+          `Käyttöoikeuksia ${list} ei voitu varmistaa: Severan tunnusvastaus ei kerro myönnettyjä oikeuksia, eikä niitä voi kokeilla muuttamatta tietoja. Tarkista Severassa (Asetukset → Integraatiot → REST API), että tunnuksella on ne.`,
+          `The scopes ${list} could not be verified: Severa's token answer does not list what it granted, and they cannot be tried without changing data. Check in Severa (Settings → Integrations → REST API) that the credential has them.`,
+        ),
+        { scopes, missing, unverified },
       );
     }
     return outcome(
@@ -273,7 +299,7 @@ const scopesCheck: DiagnosticCheck<SeveraCheckContext> = {
         'Kaikki tarvittavat käyttöoikeudet toimivat.',
         'Every scope this product needs works.',
       ),
-      { scopes, missing },
+      { scopes, missing, unverified },
     );
   },
 };

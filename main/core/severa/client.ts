@@ -4,7 +4,13 @@ import { localized } from '../localized';
 import { registerSecret, scrub, silentLogger, type Logger } from '../log';
 import type { Activity, ActivityInput, ActivityQuery, PatchOperation } from './models';
 import { processRateLimiter, type RateLimiter } from './rate-limiter';
-import { activitySchema, activityTypeSchema, participantSchema, severaUserSchema } from './schemas';
+import {
+  activitySchema,
+  activityTypeSchema,
+  participantSchema,
+  severaUserSchema,
+  withGuid,
+} from './schemas';
 import { SeveraApiError, severaErrorFromResponse } from './severa-errors';
 import { parseTokenResponse, TokenCache } from './token';
 import { SEVERA_SCOPES, type SeveraApi } from './types';
@@ -247,12 +253,15 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
     );
   };
 
-  /** `buildQuery` runs when iteration starts, so a bad argument rejects the first `next()`. */
-  async function* paged<T>(
+  /**
+   * `buildQuery` runs when iteration starts, so a bad argument rejects the first `next()`. Rows
+   * without a guid (the document allows them) cannot be linked and are left out, with a warning.
+   */
+  async function* paged<T extends { guid: string | null }>(
     path: string,
     buildQuery: () => URLSearchParams,
     schema: z.ZodType<T>,
-  ): AsyncGenerator<T> {
+  ): AsyncGenerator<T & { guid: string }> {
     const rows = z.array(schema);
     const query = buildQuery();
     let pageToken: string | null = null;
@@ -261,7 +270,13 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
       pageQuery.set('rowCount', String(PAGE_SIZE));
       if (pageToken) pageQuery.set('pageToken', pageToken);
       const answer = await request({ method: 'GET', path, query: pageQuery, repeatable: true });
-      yield* parse(rows, answer.body, `GET ${path}`);
+      const page = withGuid(parse(rows, answer.body, `GET ${path}`));
+      if (page.without > 0)
+        logger.warn('severa listed rows without a guid; they are left out', {
+          request: `GET ${path}`,
+          rows: page.without,
+        });
+      yield* page.rows;
       pageToken = answer.headers.get('NextPageToken') || null;
     } while (pageToken);
   }
@@ -296,9 +311,9 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
         repeatable: true,
         notFoundIsAnswer: true,
       });
-      return answer.status === 404
-        ? null
-        : parse(activitySchema, answer.body, 'GET /v1/activities/{guid}');
+      if (answer.status === 404) return null;
+      const activity = parse(activitySchema, answer.body, 'GET /v1/activities/{guid}');
+      return { ...activity, guid: activity.guid ?? guid };
     },
 
     async createActivity(input: ActivityInput) {
@@ -310,7 +325,15 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
         body: input,
         repeatable: false,
       });
-      return parse(activitySchema, answer.body, 'POST /v1/activities');
+      const created = parse(activitySchema, answer.body, 'POST /v1/activities');
+      if (!created.guid)
+        throw new SeveraApiError(
+          'UnexpectedResponse',
+          answer.status,
+          'Severa created the activity but did not say its guid.',
+          'POST /v1/activities',
+        );
+      return { ...created, guid: created.guid };
     },
 
     async patchActivity(guid, ops: PatchOperation[]): Promise<Activity> {
@@ -329,7 +352,7 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
         answer.body,
         'PATCH /v1/activities/{guid}',
       );
-      return updated as Activity;
+      return { ...(updated as Activity), guid: updated?.guid ?? guid };
     },
 
     async deleteActivity(guid) {

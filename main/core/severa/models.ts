@@ -16,6 +16,12 @@ export interface GuidRef {
   name?: string;
 }
 
+/** A reference the document lets Severa send without a guid (`ModelWithName`, `ActivityCustomer`, …). */
+export interface NullableRef {
+  guid: string | null;
+  name?: string;
+}
+
 export interface Activity {
   guid: string;
   name: string;
@@ -29,8 +35,8 @@ export interface Activity {
   location: string | null;
   activityType: { guid: string; name?: string; category?: ActivityCategory };
   ownerUser: GuidRef & { code?: string };
-  phase?: (GuidRef & { projectGuid?: string; projectName?: string }) | null;
-  customer?: GuidRef | null;
+  phase?: (NullableRef & { projectGuid?: string; projectName?: string }) | null;
+  customer?: NullableRef | null;
   recurrenceType?: RecurrenceType;
   recurrenceParentActivityGuid?: string | null;
   createdDateTime?: string;
@@ -49,10 +55,11 @@ export interface ActivityInput {
   ownerUser: { guid: string };
 }
 
+/** JSON Patch as the document types it: `op` a `PatchOperationType`, `value` a string or null. */
 export interface PatchOperation {
-  op: 'add' | 'replace' | 'remove';
+  op: 'Add' | 'Replace' | 'Remove';
   path: string;
-  value?: unknown;
+  value?: string | null;
 }
 
 export interface ActivityType {
@@ -71,14 +78,15 @@ export interface SeveraUser {
   email: string | null;
   isActive: boolean;
   timezone?: { guid?: string; name?: string; ianaName?: string | null } | null;
-  defaultActivityType?: GuidRef | null;
+  defaultActivityType?: NullableRef | null;
 }
 
 export type ParticipantType = 'User' | 'Contact' | 'Resource' | 'Other';
 export type MemberStatus = 'Unknown' | 'Invited' | 'Accepted' | 'Tentative' | 'Declined';
 
 export interface ActivityParticipant {
-  guid: string;
+  /** Nullable in the document: a record without one cannot be removed through the API. */
+  guid: string | null;
   activityGuid: string;
   participantGuid: string;
   type: ParticipantType;

@@ -8,77 +8,71 @@ import {
 } from './models';
 
 /**
- * What Severa answers, checked before the rest of the product trusts it. Unknown fields are
- * kept (Severa's models are much larger than what we read); missing optional flags get the
- * spec's defaults.
+ * What Severa answers, checked before the rest of the product trusts it. Each schema accepts
+ * everything Severa's OpenAPI document allows for its model (test/unit/severa-schemas.test.ts
+ * walks every field of the document against them): a field the document marks nullable or
+ * optional is never required here, and unknown fields are kept, never fatal. Fields we do not
+ * read are left to `looseObject`.
+ *
+ * The document marks every model's own `guid` nullable; a row without one cannot be linked, so
+ * the client leaves it out (`withGuid`) rather than failing the page.
  */
-const guidRef = z.looseObject({
-  guid: z.string().min(1),
-  name: z
-    .string()
-    .nullish()
-    .transform((v) => v ?? undefined),
-});
+const nullToUndefined = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
+const optionalText = z.string().nullish().transform(nullToUndefined);
+const nullableText = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
+const optionalFlag = z.boolean().nullish().transform(nullToUndefined);
 const category = z.enum(ACTIVITY_CATEGORIES);
+/** A reference whose guid the document also marks nullable (`ModelWithName`, `ActivityCustomer`, …). */
+const nullableRef = z.looseObject({ guid: nullableText, name: optionalText });
 
 export const activitySchema = z.looseObject({
-  guid: z.string().min(1),
+  guid: nullableText,
   name: z.string(),
   startDateTime: z.string(),
-  endDateTime: z
-    .string()
-    .nullish()
-    .transform((v) => v ?? null),
+  endDateTime: nullableText,
   isAllDay: z
     .boolean()
     .nullish()
     .transform((v) => v ?? false),
-  hasDuration: z.boolean().optional(),
-  isClosed: z.boolean().optional(),
-  hasHours: z.boolean().optional(),
-  notes: z
-    .string()
-    .nullish()
-    .transform((v) => v ?? null),
-  location: z
-    .string()
-    .nullish()
-    .transform((v) => v ?? null),
+  hasDuration: optionalFlag,
+  isClosed: optionalFlag,
+  hasHours: optionalFlag,
+  notes: nullableText,
+  location: nullableText,
   activityType: z.looseObject({
     guid: z.string().min(1),
-    name: z.string().optional(),
-    category: category.optional(),
+    name: optionalText,
+    category: category.nullish().transform(nullToUndefined),
   }),
-  ownerUser: guidRef.extend({
-    code: z
-      .string()
-      .nullish()
-      .transform((v) => v ?? undefined),
-  }),
-  phase: guidRef
-    .extend({ projectGuid: z.string().optional(), projectName: z.string().optional() })
-    .nullish(),
-  customer: guidRef.nullish(),
-  recurrenceType: z.enum(['None', 'Occurrence', 'Exception', 'Series']).optional(),
-  recurrenceParentActivityGuid: z.string().nullish(),
-  createdDateTime: z.string().optional(),
-  lastUpdatedDateTime: z
-    .string()
+  ownerUser: z.looseObject({ guid: z.string().min(1), name: optionalText, code: optionalText }),
+  phase: nullableRef
+    .extend({ projectGuid: optionalText, projectName: optionalText })
     .nullish()
     .transform((v) => v ?? null),
-}) satisfies z.ZodType<Activity>;
+  customer: nullableRef.nullish().transform((v) => v ?? null),
+  recurrenceType: z.enum(['None', 'Occurrence', 'Exception', 'Series']).optional(),
+  recurrenceParentActivityGuid: nullableText,
+  createdDateTime: optionalText,
+  lastUpdatedDateTime: nullableText,
+}) satisfies z.ZodType<WithNullableGuid<Activity>>;
 
 export const activityTypeSchema = z.looseObject({
-  guid: z.string().min(1),
+  guid: nullableText,
   name: z.string(),
   category,
-  code: z.string().nullish(),
-  isActive: z.boolean().default(true),
-  isDefault: z.boolean().optional(),
-}) satisfies z.ZodType<ActivityType>;
+  code: nullableText,
+  isActive: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? true),
+  isDefault: optionalFlag,
+}) satisfies z.ZodType<WithNullableGuid<ActivityType>>;
 
 export const severaUserSchema = z.looseObject({
-  guid: z.string().min(1),
+  guid: nullableText,
   firstName: z
     .string()
     .nullish()
@@ -87,35 +81,69 @@ export const severaUserSchema = z.looseObject({
     .string()
     .nullish()
     .transform((v) => v ?? ''),
-  email: z
-    .string()
+  email: nullableText,
+  isActive: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? true),
+  timezone: z
+    .looseObject({ guid: optionalText, name: optionalText, ianaName: nullableText })
     .nullish()
     .transform((v) => v ?? null),
-  isActive: z.boolean().default(true),
-  timezone: z
-    .looseObject({
-      guid: z.string().optional(),
-      name: z.string().optional(),
-      ianaName: z.string().nullish(),
-    })
-    .nullish(),
-  defaultActivityType: guidRef.nullish(),
-}) satisfies z.ZodType<SeveraUser>;
+  defaultActivityType: nullableRef.nullish().transform((v) => v ?? null),
+}) satisfies z.ZodType<WithNullableGuid<SeveraUser>>;
 
 export const participantSchema = z.looseObject({
-  guid: z.string().min(1),
+  guid: nullableText,
   activityGuid: z.string().min(1),
   participantGuid: z.string().min(1),
-  type: z.enum(['User', 'Contact', 'Resource', 'Other']).default('User'),
-  status: z.enum(['Unknown', 'Invited', 'Accepted', 'Tentative', 'Declined']).default('Unknown'),
-  name: z.string().optional(),
-  email: z.string().nullish(),
+  type: z
+    .enum(['User', 'Contact', 'Resource', 'Other'])
+    .nullish()
+    .transform((v) => v ?? 'User'),
+  status: z
+    .enum(['Unknown', 'Invited', 'Accepted', 'Tentative', 'Declined'])
+    .nullish()
+    .transform((v) => v ?? 'Unknown'),
+  name: optionalText,
+  email: nullableText,
 }) satisfies z.ZodType<ActivityParticipant>;
 
-/** The token answer (`PublicAuthenticationOutputModel`, reference §1.2). */
+/**
+ * The token answer (`PublicAuthenticationOutputModel`): the document makes every field optional,
+ * so a missing `access_token` is refused by `parseTokenResponse` with its own message.
+ */
 export const tokenResponseSchema = z.looseObject({
-  access_token: z.string().min(1),
+  access_token: optionalText,
   access_token_expires_in: z.number().nullish(),
   access_token_expires_utc: z.string().nullish(),
   scope: z.string().nullish(),
 });
+
+/** Severa's error envelope (`ExceptionModel`); anything else keeps its raw text. */
+export const errorEnvelopeSchema = z.looseObject({
+  error: z
+    .looseObject({
+      httpStatusCode: z.number().int().nullish(),
+      type: optionalText,
+      details: z
+        .array(
+          z.looseObject({
+            message: z.string().nullish(),
+            location: z.looseObject({ name: z.string().nullish() }).nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+
+type WithNullableGuid<T extends { guid: string }> = Omit<T, 'guid'> & { guid: string | null };
+
+/** The rows that carry a guid; the others are counted for the caller to log. */
+export function withGuid<T extends { guid: string | null }>(
+  rows: T[],
+): { rows: (T & { guid: string })[]; without: number } {
+  const kept = rows.filter((r): r is T & { guid: string } => !!r.guid);
+  return { rows: kept, without: rows.length - kept.length };
+}

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import { localized, type Localized } from '../localized';
 import { scrub } from '../log';
 import type { StepId } from '../setup/steps';
+import { errorEnvelopeSchema } from './schemas';
 
 /** Severa's `ExceptionTypeEnum` (reference/severa-api.md §5.3), plus the failures we name ourselves. */
 export const SEVERA_ERROR_TYPES = [
@@ -32,21 +33,6 @@ export const SEVERA_ERROR_TYPES = [
 export type LocalSeveraErrorType =
   'NotFound' | 'RateLimited' | 'Unreachable' | 'UnexpectedResponse';
 export type SeveraErrorType = (typeof SEVERA_ERROR_TYPES)[number] | LocalSeveraErrorType;
-
-const envelopeSchema = z.object({
-  error: z.object({
-    httpStatusCode: z.number().int().optional(),
-    type: z.string(),
-    details: z
-      .array(
-        z.object({
-          message: z.string().nullish(),
-          location: z.object({ name: z.string().nullish() }).nullish(),
-        }),
-      )
-      .nullish(),
-  }),
-});
 
 const STEP_OF_TYPE: Partial<Record<SeveraErrorType, StepId>> = {
   AuthenticationRequired: 'severa.api-credentials',
@@ -137,23 +123,24 @@ export function severaErrorFromResponse(
   bodyText: string,
   request: string,
 ): SeveraApiError {
-  let parsed: z.infer<typeof envelopeSchema> | null = null;
+  let parsed: z.infer<typeof errorEnvelopeSchema> | null = null;
   try {
-    const result = envelopeSchema.safeParse(JSON.parse(bodyText));
+    const result = errorEnvelopeSchema.safeParse(JSON.parse(bodyText));
     if (result.success) parsed = result.data;
   } catch {
     // not JSON: keep the raw text below
   }
-  if (parsed) {
-    const message = (parsed.error.details ?? [])
+  const envelope = parsed?.error?.type ? parsed.error : null;
+  if (envelope?.type) {
+    const message = (envelope.details ?? [])
       .map((d) => d.message)
       .filter((m): m is string => !!m)
       .join(' ');
-    const known = (SEVERA_ERROR_TYPES as readonly string[]).includes(parsed.error.type);
+    const known = (SEVERA_ERROR_TYPES as readonly string[]).includes(envelope.type);
     return new SeveraApiError(
-      known ? (parsed.error.type as SeveraErrorType) : 'UnexpectedResponse',
+      known ? (envelope.type as SeveraErrorType) : 'UnexpectedResponse',
       status,
-      message || parsed.error.type,
+      message || envelope.type,
       request,
     );
   }

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { forgetSecret, registerSecret } from '../log';
 import { tokenResponseSchema } from './schemas';
+import { SeveraApiError } from './severa-errors';
 
 export interface IssuedToken {
   accessToken: string;
@@ -14,7 +16,15 @@ const renewalMargin = (lifetimeMs: number) => Math.min(60_000, lifetimeMs / 10);
 
 /** Reads Severa's token answer; the lifetime is taken relative to our clock (`expires_in`) when given. */
 export function parseTokenResponse(body: unknown, receivedAt: number): IssuedToken {
-  const parsed = tokenResponseSchema.parse(body);
+  const result = tokenResponseSchema.safeParse(body);
+  const parsed = result.success ? result.data : null;
+  if (!parsed?.access_token)
+    throw new SeveraApiError(
+      'UnexpectedResponse',
+      200,
+      result.success ? 'The token answer has no access_token.' : z.prettifyError(result.error),
+      'POST /v1/token',
+    );
   registerSecret(parsed.access_token);
   const expiresAt =
     parsed.access_token_expires_in != null

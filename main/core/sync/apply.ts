@@ -19,7 +19,7 @@ import {
 } from './mapping';
 import type { Action, GoogleItem, Link, SeveraItem } from './plan';
 import type { StateChange } from './state';
-import { makeEntry, type Direction, type LogEntry } from './sync-log';
+import { errorFields, makeEntry, type Direction, type LogEntry } from './sync-log';
 
 /**
  * Runs one planned action against the two services and returns what the state must record.
@@ -37,7 +37,21 @@ export interface UserContext {
   categoryOf: (typeGuid: string) => ActivityCategory | undefined;
   /** The activity as this run's Severa listing returned it, if it did (saves a read). */
   listedActivity: (guid: string) => Activity | undefined;
+  /** The zone of an activity's owner, in which its all-day dates are read and written. */
+  ownerZone: (activity: Activity) => string;
+  /** A synced user's Severa guid, by normalised e-mail. */
+  userGuidOf: (email: string) => string | undefined;
 }
+
+const participantWithoutGuid = (activityGuid: string) =>
+  new AppError(
+    'sync.participant-without-guid',
+    null,
+    localized(
+      `Käyttäjää ei voitu poistaa aktiviteetin ${activityGuid} osallistujista: Severa ei kertonut osallistujatietueen tunnusta (guid). Aktiviteettia ei poistettu.`,
+      `The user could not be removed from activity ${activityGuid}: Severa did not give the participant record's guid. The activity was not deleted.`,
+    ),
+  );
 
 /** How many generation suffixes are tried when a deleted id can be neither revived nor reused. */
 const MAX_GENERATIONS = 3;
@@ -50,6 +64,7 @@ export const DIRECTION: Record<Action['kind'], Direction | null> = {
   'create-severa': 'to-severa',
   'update-severa': 'to-severa',
   'delete-severa': 'to-severa',
+  'sync-participants': 'to-severa',
   adopt: null,
   relink: null,
 };
@@ -62,13 +77,23 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
       return { severaGuid: a.replaces?.severaGuid ?? null, googleId: a.google.id };
     case 'adopt':
       return { severaGuid: a.severa.guid, googleId: a.google.id };
+    case 'sync-participants':
+      return { severaGuid: a.severa.guid, googleId: null };
     default:
       return { severaGuid: a.link.severaGuid, googleId: a.link.googleId };
   }
 };
 
-/** What an applied action changed, and the action that was really done (see update-severa). */
-export type AppliedChange = StateChange & { applied: Action };
+/**
+ * What an applied action changed, the action that was really done (see update-severa), and the
+ * activity it deleted in Severa, if it did (the other participants' copies go in the same run).
+ */
+export type AppliedChange = StateChange & {
+  applied: Action;
+  deletedActivity?: string;
+  /** Parts that failed although the action was recorded (a meeting's participants): retried. */
+  failedParts?: number;
+};
 
 export async function applyAction(ctx: UserContext, action: Action): Promise<AppliedChange> {
   const done = (links: Link[], remove: Link[], extra: LogEntry[] = []): AppliedChange => ({
@@ -92,15 +117,32 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       return done(
         [link],
         replaced.filter((r) => r.severaGuid !== link.severaGuid),
+        occurrenceEntries(ctx, action),
       );
     }
     case 'create-severa': {
       const link = await createActivity(ctx, action.google);
-      return done([link], action.replaces ? [action.replaces] : []);
+      // The activity exists now: its link is recorded even if a participant cannot be added.
+      const joined = await changeParticipants(ctx, link.severaGuid, action.participants ?? [], []);
+      return {
+        ...done([link], action.replaces ? [action.replaces] : [], joined.log),
+        failedParts: joined.failed,
+      };
+    }
+    case 'sync-participants': {
+      const changed = await changeParticipants(
+        ctx,
+        action.severa.guid,
+        action.add,
+        action.remove,
+        action.severa,
+      );
+      if (changed.failed > 0 && changed.done === 0) throw changed.error;
+      return { ...done([], [], changed.log), failedParts: changed.failed };
     }
     case 'update-google': {
       const link = await updateGoogle(ctx, action.link, action.severa);
-      return done([link], [], conflictEntries(ctx, action));
+      return done([link], [], [...conflictEntries(ctx, action), ...occurrenceEntries(ctx, action)]);
     }
     case 'update-severa': {
       const link = await updateSevera(ctx, action.link, action.google);
@@ -119,11 +161,22 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       await ctx.calendar.deleteEvent(action.link.googleId);
       return done([], [action.link]);
     case 'delete-severa': {
-      const participant =
-        action.severa && !action.severa.ownedByUser ? action.severa.participantGuid : null;
       // A participant deleting their copy leaves the meeting; it does not cancel it for everyone.
-      if (participant) await ctx.severa.removeParticipant(action.link.severaGuid, participant);
-      else await ctx.severa.deleteActivity(action.link.severaGuid);
+      // Only the owner's deletion deletes the activity, so ownership must be known first.
+      const current =
+        action.severa ??
+        (await ctx.severa
+          .getActivity(action.link.severaGuid)
+          .then((a) =>
+            a
+              ? { ownedByUser: a.ownerUser.guid === ctx.severaUserGuid, participantGuid: null }
+              : null,
+          ));
+      if (current && !current.ownedByUser) {
+        if (!current.participantGuid) throw participantWithoutGuid(action.link.severaGuid);
+        await ctx.severa.removeParticipant(action.link.severaGuid, current.participantGuid);
+      } else if (current && (await ctx.severa.deleteActivity(action.link.severaGuid)))
+        return { ...done([], [action.link]), deletedActivity: action.link.severaGuid };
       return done([], [action.link]);
     }
     case 'adopt': {
@@ -148,6 +201,69 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
   }
 }
 
+/**
+ * Adds and removes a meeting's participants (synced users by e-mail), each on its own: one that
+ * fails is logged and counted, the others go on. A record guid not known yet is read first.
+ */
+async function changeParticipants(
+  ctx: UserContext,
+  activityGuid: string,
+  add: string[],
+  remove: string[],
+  severa?: SeveraItem,
+): Promise<{ done: number; failed: number; error: unknown; log: LogEntry[] }> {
+  const out = { done: 0, failed: 0, error: null as unknown, log: [] as LogEntry[] };
+  let records: Map<string, string | null> | null = null;
+  const recordOf = async (email: string, userGuid: string) => {
+    const known =
+      email === ctx.user
+        ? (severa?.participantGuid ?? null)
+        : (severa?.participants?.get(email) ?? null);
+    if (known) return known;
+    records ??= new Map(
+      (await ctx.severa.listParticipants(activityGuid)).map((p) => [p.participantGuid, p.guid]),
+    );
+    return records.get(userGuid) ?? null;
+  };
+  // Who takes part now, read before adding (the links may have stood in for it).
+  if (add.length > 0)
+    records = new Map(
+      (await ctx.severa.listParticipants(activityGuid)).map((p) => [p.participantGuid, p.guid]),
+    );
+  const step = async (email: string, joining: boolean) => {
+    try {
+      const userGuid = ctx.userGuidOf(email);
+      if (!userGuid || (joining && records?.has(userGuid))) return;
+      if (joining) await ctx.severa.addParticipant(activityGuid, userGuid);
+      else {
+        const record = await recordOf(email, userGuid);
+        if (!record) throw participantWithoutGuid(activityGuid);
+        await ctx.severa.removeParticipant(activityGuid, record);
+      }
+      out.done++;
+    } catch (e) {
+      out.failed++;
+      out.error = e;
+      const f = errorFields(e);
+      out.log.push(
+        makeEntry({
+          runId: ctx.runId,
+          user: ctx.user,
+          direction: 'to-severa',
+          action: joining ? 'participant-add' : 'participant-remove',
+          severaGuid: activityGuid,
+          result: 'error',
+          ...f,
+          details: { participant: email },
+        }),
+      );
+    }
+  };
+  for (const email of add) await step(email, true);
+  for (const email of remove) await step(email, false);
+  return out;
+}
+
 function entry(ctx: UserContext, action: Action, googleId: string | undefined): LogEntry {
   const ids = actionIds(action);
   return makeEntry({
@@ -159,6 +275,24 @@ function entry(ctx: UserContext, action: Action, googleId: string | undefined): 
     googleId: googleId ?? ids.googleId,
     result: 'ok',
   });
+}
+
+/** Why a Google edit or deletion of one occurrence of a recurring activity was undone. */
+function occurrenceEntries(ctx: UserContext, action: Action): LogEntry[] {
+  if (!('reason' in action) || action.reason !== 'occurrence') return [];
+  return [
+    makeEntry({
+      runId: ctx.runId,
+      user: ctx.user,
+      level: 'warn',
+      direction: 'to-google',
+      action: 'occurrence-kept',
+      ...actionIds(action),
+      result: 'ok',
+      message:
+        "One occurrence of a recurring Severa activity was changed or deleted in Google; Severa's version is kept. Change it in Severa: Severa's API does not say what changing or deleting one occurrence does to the rest of the series.",
+    }),
+  ];
 }
 
 function conflictEntries(
@@ -334,7 +468,11 @@ function severaSide(
   ctx: UserContext,
   activity: Activity,
 ): { hash: string; updated: string | null; start: string } {
-  const fields = fieldsFromActivity(activity, ctx.zone, ctx.categoryOf(activity.activityType.guid));
+  const fields = fieldsFromActivity(
+    activity,
+    ctx.ownerZone(activity),
+    ctx.categoryOf(activity.activityType.guid),
+  );
   return { hash: hashFields(fields), updated: activity.lastUpdatedDateTime, start: fields.start };
 }
 
@@ -382,7 +520,7 @@ async function updateSevera(
       : activityTypeFor(ctx, google.fields.private);
   const updated = await ctx.severa.patchActivity(
     link.severaGuid,
-    activityPatchFromFields(google.fields, ctx.zone, typeGuid),
+    activityPatchFromFields(google.fields, ctx.ownerZone(current), typeGuid),
   );
   const severa = severaSide(ctx, updated);
   return {

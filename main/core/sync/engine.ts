@@ -10,6 +10,7 @@ import {
   fieldsFromActivity,
   fieldsFromEvent,
   googleCopyId,
+  hashFields,
   PROP_ORIGIN,
   PROP_SEVERA_GUID,
   type Origin,
@@ -236,29 +237,36 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     const window = syncWindow(settings, now);
     const categories = new Map<string, ActivityCategory>();
     for await (const t of deps.severa.listActivityTypes()) categories.set(t.guid, t.category);
-    const { synced, skipped } = await selectUsers(deps, options);
+    const { synced, skipped, zones } = await selectUsers(deps, options);
     for (const s of skipped) recordSkipped(s);
-    const severaRead = await readSevera(deps, synced, categories, window, now, options);
+    const severaRead = await readSevera(deps, synced, categories, window, now, options, (e, guid) =>
+      recordError(null, 'read-participants', e, { severaGuid: guid }),
+    );
     result.users = synced.length;
 
     const syncedEmails = new Set(synced.map((u) => u.email));
+    const shared = {
+      deps,
+      options,
+      window,
+      now,
+      runId,
+      categories,
+      syncedEmails,
+      zones,
+      result,
+      record,
+      recordError,
+      recordSkipped,
+      deleted: new Set<string>(),
+      emailByGuid: new Map(synced.map((u) => [u.severa.guid, u.email])),
+      guidByEmail: new Map(synced.map((u) => [u.email, u.severa.guid])),
+      participantUsers: new Set(synced.map((u) => u.severa.guid)),
+    };
     const userRun = (u: SyncedUser) =>
-      syncUser({
-        deps,
-        options,
-        user: u,
-        window,
-        now,
-        runId,
-        severaRead,
-        categories,
-        syncedEmails,
-        result,
-        record,
-        recordError,
-        recordSkipped,
-      });
+      syncUser({ ...shared, user: u, severaRead, fetched: new Map() });
     await runPool(synced, options.concurrency ?? DEFAULT_CONCURRENCY, userRun, deps.signal);
+    await reachParticipants(shared, synced);
 
     result.aborted = deps.signal?.aborted ?? false;
     if (!dryRun && !result.aborted && options.users === undefined) {
@@ -368,14 +376,17 @@ const normaliseEmail = (email: string) => email.trim().toLowerCase();
 async function selectUsers(
   deps: SyncDeps,
   options: SyncOptions,
-): Promise<{ synced: SyncedUser[]; skipped: SyncError[] }> {
+): Promise<{ synced: SyncedUser[]; skipped: SyncError[]; zones: Map<string, string> }> {
   const { settings } = deps;
   const enabled = new Set(settings.users.enabled.map(normaliseEmail));
   const only = options.users ? new Set(options.users.map(normaliseEmail)) : null;
   const synced: SyncedUser[] = [];
   const skipped: SyncError[] = [];
   const seen = new Set<string>();
+  /** Every active user's zone: an all-day activity is read in its owner's (see allDayDates). */
+  const zones = new Map<string, string>();
   for await (const severa of deps.severa.listUsers({ isActive: true })) {
+    if (severa.timezone?.ianaName) zones.set(severa.guid, severa.timezone.ianaName);
     const email = severa.email ? normaliseEmail(severa.email) : null;
     if (email) seen.add(email);
     if (email && settings.users.mode === 'selected' && !enabled.has(email)) continue;
@@ -390,7 +401,7 @@ async function selectUsers(
   for (const email of only ?? (settings.users.mode === 'selected' ? enabled : [])) {
     if (!seen.has(email)) skipped.push(syncError(email, noSeveraUserError(email)));
   }
-  return { synced, skipped };
+  return { synced, skipped, zones };
 }
 
 const noEmailError = (name: string) =>
@@ -443,6 +454,7 @@ async function readSevera(
   window: Window,
   now: Date,
   options: SyncOptions,
+  onError: (e: unknown, activityGuid: string) => void,
 ): Promise<SeveraRead> {
   const { settings, state } = deps;
   const watermark = state.getMeta(META.watermark);
@@ -495,17 +507,39 @@ async function readSevera(
     );
   });
   const toRead: Activity[] = [];
+  /** Activities whose participants the links stood in for (not read this run). */
+  const fromLinks = new Set<string>();
   for (const a of activities.values()) {
     if (!typeSelected(settings, a, categories)) continue;
     const known = linksComplete ? participantsFromLinks(state, a, guidByEmail) : null;
-    if (known) participants.set(a.guid, known);
-    else toRead.push(a);
+    if (known) {
+      participants.set(a.guid, known);
+      fromLinks.add(a.guid);
+    } else toRead.push(a);
   }
-  // Several requests in flight hide the latency; the client's limiter keeps Severa's rate.
+  // Several requests in flight hide the latency; the client's limiter keeps Severa's rate. An
+  // activity whose participants cannot be read is left out of this run (retried next run): a
+  // failed read is never taken for "nobody takes part".
   const readParticipants = async (a: Activity) => {
-    participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
+    try {
+      participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
+      fromLinks.delete(a.guid);
+    } catch (e) {
+      activities.delete(a.guid);
+      participants.delete(a.guid);
+      onError(e, a.guid);
+    }
   };
   await runPool(toRead, PARALLEL_SEVERA_READS, readParticipants);
+  if (fullSweep && fromLinks.size > 0) {
+    const doubtful = await doubtfulParticipations(deps, synced, range(window), {
+      activities,
+      participants,
+      fromLinks,
+      selected: (a) => typeSelected(settings, a, categories),
+    });
+    await runPool(doubtful, PARALLEL_SEVERA_READS, readParticipants);
+  }
   const byUser = new Map<string, Activity[]>();
   for (const a of activities.values()) {
     for (const user of new Set([a.ownerUser.guid, ...(participants.get(a.guid)?.keys() ?? [])])) {
@@ -530,6 +564,62 @@ async function readSevera(
 }
 
 /**
+ * The check on the saving in `readSevera` (participants taken from the links, trusting that
+ * Severa stamps an activity when its participants change, which its document does not say): on
+ * a full sweep, each synced user's activities in the window as Severa lists them for that user
+ * (`userGuids` + `includeAsMember`, one paged listing per user). Where that listing and the links
+ * disagree (a participation the links did not know, or one they knew that the listing lacks), the
+ * activity is returned, to have its participants read; so a missed change is repaired within one
+ * full-sweep period, and a listing that ignored `includeAsMember` costs reads, never a deletion.
+ */
+async function doubtfulParticipations(
+  deps: SyncDeps,
+  synced: SyncedUser[],
+  range: ActivityQuery,
+  known: {
+    activities: Map<string, Activity>;
+    participants: Map<string, Map<string, string | null>>;
+    fromLinks: ReadonlySet<string>;
+    selected: (a: Activity) => boolean;
+  },
+): Promise<Activity[]> {
+  const doubtful = new Map<string, Activity>();
+  // A user without a Google account has no links to check.
+  const checked = synced.filter((u) => deps.state.getUser(u.email)?.state !== 'no-google');
+  await runPool(checked, PARALLEL_SEVERA_READS, async (u) => {
+    const user = u.severa.guid;
+    const listed = new Set<string>();
+    const query = { ...range, userGuids: [user], includeAsMember: true };
+    for await (const a of deps.severa.listActivities(query)) {
+      if (a.recurrenceType === 'Series' || !known.selected(a)) continue;
+      listed.add(a.guid);
+      const current = known.activities.get(a.guid);
+      if (!current) {
+        // Listed for the user, not by the window listing moments ago: take it in, read it.
+        known.activities.set(a.guid, a);
+        doubtful.set(a.guid, a);
+      } else if (
+        a.ownerUser.guid !== user &&
+        known.fromLinks.has(a.guid) &&
+        !known.participants.get(a.guid)?.has(user)
+      )
+        doubtful.set(a.guid, current);
+    }
+    for (const guid of known.fromLinks) {
+      const a = known.activities.get(guid);
+      if (
+        a &&
+        a.ownerUser.guid !== user &&
+        known.participants.get(guid)?.has(user) &&
+        !listed.has(guid)
+      )
+        doubtful.set(guid, a);
+    }
+  });
+  return [...doubtful.values()];
+}
+
+/**
  * The synced users linked to an unchanged activity, as its participants (record guid not read);
  * null when no synced user has a link to it or a link recorded another lastUpdatedDateTime.
  */
@@ -548,8 +638,8 @@ async function participantsOf(
   severa: SeveraApi,
   guid: string,
   userGuids: Set<string>,
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
   for (const p of await severa.listParticipants(guid)) {
     if (p.type === 'User' && userGuids.has(p.participantGuid) && p.status !== 'Declined')
       out.set(p.participantGuid, p.guid);
@@ -595,10 +685,19 @@ interface UserRunContext {
   severaRead: SeveraRead;
   categories: Map<string, ActivityCategory>;
   syncedEmails: ReadonlySet<string>;
+  zones: ReadonlyMap<string, string>;
   result: SyncResult;
   record: (change: StateChange) => void;
   recordError: (user: string | null, action: string, e: unknown, ids?: Partial<LogEntry>) => void;
   recordSkipped: (s: SyncError) => void;
+  /** Activities deleted in Severa by this run (their owners' deletions), for `reachParticipants`. */
+  deleted: Set<string>;
+  /** Synced users: Severa guid → e-mail, e-mail → guid, and the set of guids. */
+  emailByGuid: ReadonlyMap<string, string>;
+  guidByEmail: ReadonlyMap<string, string>;
+  participantUsers: Set<string>;
+  /** Activities this user's run read by id (apply reuses them instead of reading again). */
+  fetched: Map<string, Activity>;
 }
 
 async function syncUser(run: UserRunContext): Promise<void> {
@@ -644,13 +743,20 @@ async function syncUser(run: UserRunContext): Promise<void> {
     settings: deps.settings,
     runId: run.runId,
     categoryOf: (guid) => run.categories.get(guid),
-    listedActivity: (guid) => run.severaRead.activities.get(guid),
+    listedActivity: (guid) => run.severaRead.activities.get(guid) ?? run.fetched.get(guid),
+    ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
+    userGuidOf: (e) => run.guidByEmail.get(e),
   };
   let planned: Plan;
+  let readFailures = 0;
   try {
     const links = deps.state.linksForUser(email);
     const google = await observeGoogle(run, calendar, googleRead, links);
     const severa = await observeSevera(run, ctx, links, google);
+    readFailures = severa.failed;
+    await observeSourceEvents(calendar, severa.observed, google, (event, fields) =>
+      googleItem(run, event, fields),
+    );
     planned = plan({
       user: email,
       links,
@@ -705,13 +811,38 @@ async function syncUser(run: UserRunContext): Promise<void> {
     return;
   }
 
+  // An item that could not be read counts as failed: the user's sync token waits for it.
+  const failed = readFailures + (await applyPlan(run, ctx, planned));
+  // Aborted: nothing half-done is recorded; the token stays for the next run.
+  if (deps.signal?.aborted) return;
+  // The token moves only when every change reached the other side; else the next run re-reads.
+  // A user's first token also waits for a run that read every participant (see readSevera).
+  const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
+  deps.state.setUser(email, {
+    ...(failed === 0 && !firstRunOnLinks && { syncToken: googleRead.nextSyncToken }),
+    state: failed === 0 ? 'ok' : 'error',
+    reason: failed === 0 ? null : `${failed} item(s) failed; see the sync log.`,
+    step: null,
+    lastRunAt: run.now.toISOString(),
+  });
+}
+
+/** Applies a plan's actions one by one and records its held deletions; returns the failures. */
+async function applyPlan(
+  run: Pick<UserRunContext, 'deps' | 'runId' | 'result' | 'record' | 'recordError' | 'deleted'>,
+  ctx: UserContext,
+  planned: Plan,
+): Promise<number> {
+  const email = ctx.user;
   let failed = 0;
   for (const action of planned.actions) {
-    if (deps.signal?.aborted) return;
+    if (run.deps.signal?.aborted) return failed;
     try {
       const change = await applyAction(ctx, action);
-      record(change);
-      count(result, [change.applied]);
+      run.record(change);
+      count(run.result, [change.applied]);
+      if (change.deletedActivity) run.deleted.add(change.deletedActivity);
+      failed += change.failedParts ?? 0;
     } catch (e) {
       failed++;
       run.recordError(email, action.kind, e, {
@@ -721,7 +852,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     }
   }
   if (planned.held.length > 0) {
-    record({
+    run.record({
       upsert: planned.held.map((a) => ({ ...a.link, held: a.kind })),
       log: planned.held.map((a) =>
         makeEntry({
@@ -738,16 +869,59 @@ async function syncUser(run: UserRunContext): Promise<void> {
       ),
     });
   }
-  // The token moves only when every change reached the other side; else the next run re-reads.
-  // A user's first token also waits for a run that read every participant (see readSevera).
-  const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
-  deps.state.setUser(email, {
-    ...(failed === 0 && !firstRunOnLinks && { syncToken: googleRead.nextSyncToken }),
-    state: failed === 0 ? 'ok' : 'error',
-    reason: failed === 0 ? null : `${failed} item(s) failed; see the sync log.`,
-    step: null,
-    lastRunAt: run.now.toISOString(),
-  });
+  return failed;
+}
+
+/**
+ * An activity its owner deleted in this run (through their Google copy) leaves the other
+ * participants' calendars in the same run, not at the next sweep: each of them is planned again
+ * with that activity gone (their plans were made before it went), under the same brakes.
+ */
+async function reachParticipants(
+  run: Omit<UserRunContext, 'user' | 'severaRead' | 'fetched'>,
+  synced: SyncedUser[],
+): Promise<void> {
+  const { deps } = run;
+  const byEmail = new Map(synced.map((u) => [u.email, u]));
+  const users = new Set<string>();
+  for (const guid of run.deleted)
+    for (const link of deps.state.linksOfActivity(guid))
+      if (byEmail.has(link.user)) users.add(link.user);
+  for (const email of users) {
+    if (deps.signal?.aborted) return;
+    const user = byEmail.get(email) as SyncedUser;
+    const links = deps.state.linksForUser(email);
+    const severa = new Map<string, Observed<SeveraItem>>(
+      links
+        .filter((l) => run.deleted.has(l.severaGuid))
+        .map((l) => [l.severaGuid, { kind: 'gone' }]),
+    );
+    const planned = plan({
+      user: email,
+      links,
+      severa,
+      google: new Map(),
+      fullListingCount: {},
+      policy: deps.settings.sync.conflictPolicy,
+      deletionThresholdPercent: deps.settings.sync.deletionThresholdPercent,
+      copyId: (guid) => googleCopyId(guid, email),
+    });
+    const zone = user.severa.timezone?.ianaName ?? 'UTC';
+    const ctx: UserContext = {
+      user: email,
+      severaUserGuid: user.severa.guid,
+      zone,
+      calendar: deps.google.forUser(email),
+      severa: deps.severa,
+      settings: deps.settings,
+      runId: run.runId,
+      categoryOf: (guid) => run.categories.get(guid),
+      listedActivity: () => undefined,
+      ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
+      userGuidOf: (e) => run.guidByEmail.get(e),
+    };
+    await applyPlan(run, ctx, planned);
+  }
 }
 
 function count(result: SyncResult, actions: Action[]): void {
@@ -758,6 +932,7 @@ function count(result: SyncResult, actions: Action[]): void {
     if (a.kind === 'create-severa') result.toSevera.created++;
     if (a.kind === 'update-severa') result.toSevera.updated++;
     if (a.kind === 'delete-severa') result.toSevera.deleted++;
+    if (a.kind === 'sync-participants') result.toSevera.updated++;
     if (a.kind === 'adopt') {
       result.adopted++;
       if (a.then === 'update-google') result.toGoogle.updated++;
@@ -773,7 +948,8 @@ function describe(user: string, a: Action): PlannedAction {
     a.kind === 'create-google' ||
     a.kind === 'adopt' ||
     a.kind === 'update-google' ||
-    a.kind === 'restore-google'
+    a.kind === 'restore-google' ||
+    a.kind === 'sync-participants'
       ? a.severa.fields.title
       : a.kind === 'create-severa' || a.kind === 'update-severa'
         ? a.google.fields.title
@@ -831,6 +1007,16 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
     organizer !== run.user.email &&
     run.syncedEmails.has(organizer);
   const plainEvent = !event.eventType || event.eventType === 'default';
+  const organisedByUser = event.organizer?.self === true || organizer === run.user.email;
+  // The other synced users invited to a meeting this user organises become its participants.
+  const attendees = organisedByUser
+    ? (event.attendees ?? []).flatMap((a) => {
+        const email = a.email ? normaliseEmail(a.email) : null;
+        return email && email !== run.user.email && !a.resource && run.syncedEmails.has(email)
+          ? [{ email, declined: a.responseStatus === 'declined' }]
+          : [];
+      })
+    : [];
   return {
     id: event.id ?? '',
     fields,
@@ -840,6 +1026,7 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
     origin: origin === 'severa' || origin === 'google' ? (origin as Origin) : null,
     eligible: !declined && !organisedByOther && plainEvent,
     inWindow: inWindow(fields, run.window),
+    ...(attendees.length > 0 && { attendees }),
   };
 }
 
@@ -874,12 +1061,41 @@ async function observeGoogle(
   return observed;
 }
 
+/**
+ * An attendee's own copy of a meeting an activity was made from (same event id on their
+ * calendar, design D7) is looked up when their listing did not show it, so that it is adopted
+ * rather than copied again; a cancelled copy means they left. Not found: not an attendee.
+ */
+async function observeSourceEvents(
+  calendar: UserCalendar,
+  severa: Map<string, Observed<SeveraItem>>,
+  google: Map<string, Observed<GoogleItem>>,
+  toItem: (event: GoogleEvent, fields: SyncFields) => GoogleItem,
+): Promise<void> {
+  for (const seen of severa.values()) {
+    const id = seen.kind === 'present' && seen.item.eligible ? seen.item.sourceEventId : null;
+    if (!id || google.has(id)) continue;
+    const event = await calendar.getEvent(id);
+    if (!event) continue;
+    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event);
+    google.set(
+      id,
+      fields ? { kind: 'present', item: toItem({ ...event, id }, fields) } : { kind: 'gone' },
+    );
+  }
+}
+
 async function observeSevera(
   run: UserRunContext,
   ctx: UserContext,
   links: Link[],
   google: Map<string, Observed<GoogleItem>>,
-): Promise<{ observed: Map<string, Observed<SeveraItem>>; fullCount: number | undefined }> {
+): Promise<{
+  observed: Map<string, Observed<SeveraItem>>;
+  fullCount: number | undefined;
+  /** Links whose activity could not be read: left as they were, both sides, until a later run. */
+  failed: number;
+}> {
   const { deps, severaRead } = run;
   const userGuid = run.user.severa.guid;
   const linkByGuid = new Map(links.map((l) => [l.severaGuid, l]));
@@ -893,9 +1109,17 @@ async function observeSevera(
     const participantGuid = participants?.get(userGuid) ?? null;
     const link = linkByGuid.get(a.guid);
     if (!owned && !takesPart && !link) return null;
-    const fields = fieldsFromActivity(a, ctx.zone, run.categories.get(a.activityType.guid));
+    const fields = fieldsFromActivity(a, ctx.ownerZone(a), run.categories.get(a.activityType.guid));
     // An activity made from a Google event stays in sync whatever its type.
     const selected = link?.origin === 'google' || typeSelected(deps.settings, a, run.categories);
+    const others = participants
+      ? new Map(
+          [...participants].flatMap(([guid, record]) => {
+            const email = run.emailByGuid.get(guid);
+            return email && guid !== a.ownerUser.guid ? [[email, record] as const] : [];
+          }),
+        )
+      : undefined;
     return {
       guid: a.guid,
       fields,
@@ -905,7 +1129,34 @@ async function observeSevera(
       participantGuid,
       eligible: (owned || takesPart) && selected,
       inWindow: inWindow(fields, run.window),
+      occurrence: a.recurrenceType === 'Occurrence' || a.recurrenceType === 'Exception',
+      participants: others,
+      // Where the meeting came from, for an attendee who holds their own copy of it.
+      sourceEventId:
+        !owned && !link
+          ? (deps.state.linksOfActivity(a.guid).find((l) => l.origin === 'google')?.googleId ??
+            null)
+          : null,
     };
+  };
+
+  let failed = 0;
+  /**
+   * Reads one activity's current state. Only a 404 is a deletion: any other failure is logged and
+   * the link is left alone on both sides this run (retried next run), while the user's other items go on.
+   */
+  const readOne = async (link: Link, read: () => Promise<Observed<SeveraItem>>) => {
+    try {
+      observed.set(link.severaGuid, await read());
+    } catch (e) {
+      failed++;
+      observed.delete(link.severaGuid);
+      google.delete(link.googleId);
+      run.recordError(run.user.email, 'read-severa', e, {
+        severaGuid: link.severaGuid,
+        googleId: link.googleId,
+      });
+    }
   };
 
   let fullCount = 0;
@@ -927,11 +1178,13 @@ async function observeSevera(
       link.held !== null || g?.kind === 'gone' || (g?.kind === 'present' && !g.item.eligible);
     const activity = severaRead.activities.get(link.severaGuid);
     if (!mayDelete || !seen.item.eligible || !activity) continue;
-    const item = toItem(
-      activity,
-      await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
-    );
-    observed.set(link.severaGuid, item ? { kind: 'present', item } : { kind: 'gone' });
+    await readOne(link, async () => {
+      const item = toItem(
+        activity,
+        await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
+      );
+      return item ? { kind: 'present', item } : { kind: 'gone' };
+    });
   }
 
   // Deletions: a linked activity a sweep should have listed, asked for by id (404 = deleted).
@@ -951,17 +1204,47 @@ async function observeSevera(
   const heldSurvivors = run.options.heldDecision
     ? links.filter((l) => l.held !== null && !observed.has(l.severaGuid))
     : [];
+  // A Google edit is decided on Severa's current state (an occurrence is not changed from Google;
+  // a meeting's participants follow its attendees). apply reads it for an update anyway.
+  const googleChanged = links.filter((l) => {
+    const g = google.get(l.googleId);
+    return (
+      !observed.has(l.severaGuid) &&
+      g?.kind === 'present' &&
+      hashFields(g.item.fields) !== l.googleHash
+    );
+  });
   // Listed nothing for a user with items: the plan brakes; asking for each one by id is pointless.
   const listedNothing = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
-  if (listedNothing) return { observed, fullCount: 0 };
+  if (listedNothing) return { observed, fullCount: 0, failed };
 
   for (const link of new Set([...sweptMissing, ...googleGone, ...heldSurvivors])) {
     if (observed.has(link.severaGuid)) continue;
-    const activity = await deps.severa.getActivity(link.severaGuid);
-    const item = activity
-      ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
-      : null;
-    observed.set(link.severaGuid, item ? { kind: 'present', item } : { kind: 'gone' });
+    await readOne(link, async () => {
+      const activity = await deps.severa.getActivity(link.severaGuid);
+      const item = activity
+        ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
+        : null;
+      return item ? { kind: 'present', item } : { kind: 'gone' };
+    });
   }
-  return { observed, fullCount: severaRead.fullSweep ? fullCount : undefined };
+  for (const link of googleChanged) {
+    if (observed.has(link.severaGuid)) continue;
+    await readOne(link, async () => {
+      const activity = await deps.severa.getActivity(link.severaGuid);
+      if (!activity) return { kind: 'gone' };
+      run.fetched.set(activity.guid, activity);
+      const g = google.get(link.googleId);
+      const meeting = g?.kind === 'present' && g.item.attendees !== undefined;
+      const owned = activity.ownerUser.guid === userGuid;
+      // The user's link stands in for their participation; a meeting's owner reads who takes part.
+      const participants =
+        owned && meeting
+          ? await participantsOf(deps.severa, activity.guid, run.participantUsers)
+          : new Map([[userGuid, null]]);
+      const item = toItem(activity, participants);
+      return item ? { kind: 'present', item } : { kind: 'gone' };
+    });
+  }
+  return { observed, fullCount: severaRead.fullSweep ? fullCount : undefined, failed };
 }

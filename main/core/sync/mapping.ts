@@ -63,6 +63,10 @@ const iso = (instant: number) => new Date(instant).toISOString();
 
 // ---- Severa → fields → Google ----
 
+/**
+ * `zone` is the activity's owner's: an all-day activity is a set of dates, read and written in
+ * the owner's zone whoever reads it (see `allDayDates`); timed activities are instants.
+ */
 export function fieldsFromActivity(
   activity: Activity,
   zone: string,
@@ -78,15 +82,28 @@ export function fieldsFromActivity(
   };
   if (!activity.isAllDay)
     return { ...common, allDay: false, start: iso(start), end: iso(Math.max(start, end)) };
-  const startDate = localDate(start, zone);
-  // Severa's all-day end is the last day (00:00 or 23:59:59 of it); Google's is the day after.
-  const lastDay = end > start ? localDate(end - 1, zone) : startDate;
-  return {
-    ...common,
-    allDay: true,
-    start: startDate,
-    end: addDays(lastDay < startDate ? startDate : lastDay, 1),
-  };
+  return { ...common, allDay: true, ...allDayDates(start, end, zone) };
+}
+
+const HALF_DAY = 12 * 3_600_000;
+
+/**
+ * The dates of an all-day activity (Google's exclusive end): its start and end taken to the
+ * nearest midnight in the owner's zone. We write 00:00 of the first day to 23:59:59 of the last;
+ * Severa's document does not say how it keeps them, and rounding gives the same dates whether
+ * it answers them as written, re-zoned to any offset, or moved to another zone's midnights less
+ * than 12 hours away (Helsinki, Stockholm and New York alike). An end at 00:00 of the day after
+ * reads the same as one at 23:59:59 of the last day.
+ */
+export function allDayDates(
+  startMs: number,
+  endMs: number,
+  zone: string,
+): { start: string; end: string } {
+  const nearestDate = (ms: number) => localDate(ms + HALF_DAY, zone);
+  const start = nearestDate(startMs);
+  const end = nearestDate(Math.max(startMs, endMs));
+  return { start, end: end > start ? end : addDays(start, 1) };
 }
 
 export interface CopyMeta {
@@ -193,22 +210,30 @@ export function activityInputFromFields(
   };
 }
 
-/** JSON Patch for an existing activity; `typeGuid` only when the privacy changed the type. */
+/**
+ * JSON Patch for an existing activity; `typeGuid` only when the privacy changed the type. Values
+ * are strings, as the document types `PatchOperation.value` (`"true"` for a boolean).
+ */
 export function activityPatchFromFields(
   fields: SyncFields,
   zone: string,
   typeGuid: string | null,
 ): PatchOperation[] {
   const input = activityInputFromFields(fields, zone, typeGuid ?? '', '');
+  const replace = (path: string, value: string | null): PatchOperation => ({
+    op: 'Replace',
+    path,
+    value,
+  });
   const ops: PatchOperation[] = [
-    { op: 'replace', path: '/name', value: input.name },
-    { op: 'replace', path: '/startDateTime', value: input.startDateTime },
-    { op: 'replace', path: '/endDateTime', value: input.endDateTime },
-    { op: 'replace', path: '/isAllDay', value: input.isAllDay },
-    { op: 'replace', path: '/notes', value: input.notes },
-    { op: 'replace', path: '/location', value: input.location },
+    replace('/name', input.name),
+    replace('/startDateTime', input.startDateTime),
+    replace('/endDateTime', input.endDateTime),
+    replace('/isAllDay', String(input.isAllDay)),
+    replace('/notes', input.notes ?? null),
+    replace('/location', input.location ?? null),
   ];
-  if (typeGuid) ops.push({ op: 'replace', path: '/activityType/guid', value: typeGuid });
+  if (typeGuid) ops.push(replace('/activityType/guid', typeGuid));
   return ops;
 }
 

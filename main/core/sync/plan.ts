@@ -40,6 +40,22 @@ export interface SeveraItem {
   eligible: boolean;
   /** Inside the sync window: only then is a new copy made (a linked pair follows it anywhere). */
   inWindow: boolean;
+  /**
+   * An occurrence or exception of a recurring Severa series. Severa's document does not say what
+   * a PATCH or DELETE of one occurrence does to its series, so its Google copies never change or
+   * delete it (Severa's version is put back); a participant may still leave one (documented).
+   */
+  occurrence?: boolean;
+  /** Synced participants other than the owner (e-mail → participant record guid, null if unread). */
+  participants?: ReadonlyMap<string, string | null>;
+  /** The Google event the activity was made from (its organiser's), which attendees also hold. */
+  sourceEventId?: string | null;
+}
+
+/** A synced user invited to an event the user organises. */
+export interface Attendee {
+  email: string;
+  declined: boolean;
 }
 
 export interface GoogleItem {
@@ -53,6 +69,8 @@ export interface GoogleItem {
   /** Not declined, a plain event, not organised by another synced user. */
   eligible: boolean;
   inWindow: boolean;
+  /** Other synced users among the attendees, when the user organises the event (a meeting). */
+  attendees?: Attendee[];
 }
 
 /** What a side shows for one id this run. Ids not observed this run are unchanged. */
@@ -75,11 +93,24 @@ export interface PlanInput {
 
 export type Action =
   | { kind: 'create-google'; severa: SeveraItem; googleId: string; replaces: Link | null }
-  | { kind: 'create-severa'; google: GoogleItem; replaces: Link | null }
-  | { kind: 'update-google'; link: Link; severa: SeveraItem; conflict: Conflict | null }
+  /** `participants`: the synced attendees of a meeting the user organises (design: one activity). */
+  | { kind: 'create-severa'; google: GoogleItem; replaces: Link | null; participants?: string[] }
+  | {
+      kind: 'update-google';
+      link: Link;
+      severa: SeveraItem;
+      conflict: Conflict | null;
+      /** Why Severa's version is put back over a Google edit (an occurrence of a series). */
+      reason?: 'occurrence';
+    }
   | { kind: 'update-severa'; link: Link; google: GoogleItem; conflict: Conflict | null }
   /** The Google copy was deleted but must stay (work hours, or edited in Severa): revive it. */
-  | { kind: 'restore-google'; link: Link; severa: SeveraItem }
+  | { kind: 'restore-google'; link: Link; severa: SeveraItem; reason?: 'occurrence' }
+  /**
+   * A meeting's attendees as its activity's participants: attendees the activity lacks join it,
+   * declined ones leave it; an attendee whose copy of the source event is gone leaves it.
+   */
+  | { kind: 'sync-participants'; severa: SeveraItem; add: string[]; remove: string[] }
   | { kind: 'delete-google'; link: Link }
   | { kind: 'delete-severa'; link: Link; severa: SeveraItem | null }
   /** Adopt an existing pair (first run, lost database, crash): write only the link. */
@@ -138,6 +169,8 @@ export function plan(input: PlanInput): Plan {
           input.policy,
         );
     if (action) (link.held ? decidedByAdmin : actions).push(action);
+    const meeting = link.held ? null : decideAttendees(input, link);
+    if (meeting) actions.push(meeting);
   }
   actions.push(...decideUnlinked(input, linkedSevera, linkedGoogle));
 
@@ -206,8 +239,20 @@ function decideLinked(
     // Work hours, or an edit in Severa since: the Google copy comes back instead (design D8).
     if (severa && (severa.hasHours || s.kind === 'changed'))
       return { kind: 'restore-google', link, severa };
+    // One occurrence of a series is not deleted from Google's side; a participant may leave it.
+    if (severa?.occurrence && severa.ownedByUser)
+      return { kind: 'restore-google', link, severa, reason: 'occurrence' };
     return { kind: 'delete-severa', link, severa };
   }
+  const occurrence = s.kind === 'unchanged' ? null : s.item.occurrence ? s.item : null;
+  if (occurrence && g.kind === 'changed')
+    return {
+      kind: 'update-google',
+      link,
+      severa: occurrence,
+      conflict: null,
+      reason: 'occurrence',
+    };
   if (s.kind === 'changed' && g.kind === 'changed') {
     if (hashFields(s.item.fields) === hashFields(g.item.fields))
       return { kind: 'relink', link, severa: s.item, google: g.item };
@@ -263,10 +308,20 @@ function decideUnlinked(
   const free = (g: GoogleItem | undefined) => (g && !claimed.has(g.id) ? g : undefined);
 
   for (const severa of newSevera) {
+    // An attendee's own copy of the meeting the activity was made from is theirs already; if
+    // it is gone from their calendar, they left the meeting (or were taken off it).
+    const source = severa.sourceEventId ? input.google.get(severa.sourceEventId) : undefined;
+    if (!severa.ownedByUser && source?.kind === 'gone') {
+      if (severa.participantGuid)
+        actions.push({ kind: 'sync-participants', severa, add: [], remove: [input.user] });
+      continue;
+    }
     // A link written on the event (our copy, or an event an activity was made from) comes first,
-    // then our deterministic id, then an identical event made by someone else (`pre.other-sync`).
+    // then the source meeting, our deterministic id, then an identical event made by someone
+    // else (`pre.other-sync`).
     const google =
       free(byGuid.get(severa.guid)) ??
+      free(severa.ownedByUser ? undefined : byId.get(severa.sourceEventId ?? '')) ??
       free(byId.get(input.copyId(severa.guid))) ??
       (bySlot.get(slotKey(severa.fields)) ?? []).find((g) => !claimed.has(g.id));
     if (!google) {
@@ -295,9 +350,40 @@ function decideUnlinked(
     if (claimed.has(google.id) || !google.eligible || !google.inWindow) continue;
     // Our own copies and events already linked to an activity never become new activities.
     if (google.origin !== null || google.severaGuid !== null) continue;
-    actions.push({ kind: 'create-severa', google, replaces: null });
+    const participants = invited(google);
+    actions.push({
+      kind: 'create-severa',
+      google,
+      replaces: null,
+      ...(participants.length > 0 && { participants }),
+    });
   }
   return actions;
+}
+
+/** The synced attendees who have not declined a meeting the user organises. */
+const invited = (google: GoogleItem): string[] =>
+  (google.attendees ?? []).filter((a) => !a.declined).map((a) => a.email);
+
+/**
+ * A meeting organised by this user in Google, linked to an activity they own: Severa's
+ * participants follow its attendees. Attendees the activity lacks are added; declined attendees
+ * leave. An attendee taken off the meeting leaves from their own side (their copy is gone), so a
+ * participant added in Severa itself is never removed here.
+ */
+function decideAttendees(input: PlanInput, link: Link): Action | null {
+  const g = input.google.get(link.googleId);
+  const s = input.severa.get(link.severaGuid);
+  if (g?.kind !== 'present' || s?.kind !== 'present' || !g.item.attendees) return null;
+  const severa = s.item;
+  if (!severa.ownedByUser || !severa.eligible || !g.item.eligible || !severa.participants)
+    return null;
+  const current = severa.participants;
+  const add = invited(g.item).filter((e) => !current.has(e));
+  const remove = g.item.attendees.filter((a) => a.declined && current.has(a.email));
+  return add.length > 0 || remove.length > 0
+    ? { kind: 'sync-participants', severa, add, remove: remove.map((a) => a.email) }
+    : null;
 }
 
 function adoptionFollowUp(

@@ -7,12 +7,13 @@ import {
   type Route,
   type RouteRequest,
 } from './http';
-import { SandboxError, type ActivitySeed, type SeveraSandboxStore } from './store';
+import { API_WRITER, SandboxError, type ActivitySeed, type SeveraSandboxStore } from './store';
 
-/** A `/v1` route with the API scope its token must carry and whether it is an add-on feature. */
+/** A `/v1` route with the API scope its token must carry (the document's `security`). */
 export interface ApiRoute extends Route {
   scope: string;
-  addon: boolean;
+  /** For a route on one item: whether it exists (see `setExistenceBeforeScope`). */
+  exists?: (params: string[]) => boolean;
 }
 
 const GUID = '([^/]+)';
@@ -59,43 +60,35 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'GET',
       pattern: /^\/v1\/users$/,
       scope: 'users:read',
-      addon: false,
       handle: ({ query }) => {
         const isActive = queryBoolean(query, 'isActive');
         const email = query.get('email')?.trim().toLowerCase();
         return cursors.page(query, () =>
-          [...store.users.values()].filter(
-            (u) =>
-              (isActive === undefined || u.isActive === isActive) &&
-              (email === undefined || u.email?.toLowerCase() === email),
-          ),
+          [...store.users.values()]
+            .filter(
+              (u) =>
+                (isActive === undefined || u.isActive === isActive) &&
+                (email === undefined || u.email?.toLowerCase() === email),
+            )
+            .map(store.answerUser),
         );
-      },
-    },
-    {
-      method: 'GET',
-      pattern: new RegExp(`^/v1/users/${GUID}$`),
-      scope: 'users:read',
-      addon: false,
-      handle: ({ params }) => {
-        const user = store.users.get(params[0] as string);
-        return user ? { status: 200, body: user } : notFound();
       },
     },
     {
       method: 'GET',
       pattern: /^\/v1\/activitytypes$/,
       scope: 'settings:read',
-      addon: false,
       handle: ({ query }) => {
         const active = queryBoolean(query, 'active');
         const categories = queryList(query, 'category');
         return cursors.page(query, () =>
-          [...store.activityTypes.values()].filter(
-            (t) =>
-              (active === undefined || t.isActive === active) &&
-              (!categories || categories.includes(t.category)),
-          ),
+          [...store.activityTypes.values()]
+            .filter(
+              (t) =>
+                (active === undefined || t.isActive === active) &&
+                (!categories || categories.includes(t.category)),
+            )
+            .map(store.answerActivityType),
         );
       },
     },
@@ -103,7 +96,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'GET',
       pattern: /^\/v1\/activities$/,
       scope: 'activities:read',
-      addon: true,
       handle: ({ query }) => {
         const filter = {
           changedSince: queryInstant(query, 'changedSince'),
@@ -117,48 +109,47 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
           recurrenceType: recurrenceFilter(query),
           closed: queryBoolean(query, 'closed'),
         };
-        return cursors.page(query, () => store.queryActivities(filter));
+        return cursors.page(query, () => store.queryActivities(filter).map(store.answerActivity));
       },
     },
     {
       method: 'GET',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:read',
-      addon: true,
       handle: ({ params }) => {
         const activity = store.getActivity(params[0] as string);
-        return activity ? { status: 200, body: activity } : notFound();
+        return activity ? { status: 200, body: store.answerActivity(activity) } : notFound();
       },
     },
     {
       method: 'POST',
       pattern: /^\/v1\/activities$/,
       scope: 'activities:write',
-      addon: true,
       handle: (req) => {
         const input = body(req);
         required(input, 'name');
         required(input, 'startDateTime');
         const { guid: _ignored, ...seed } = input;
-        return { status: 201, body: store.putActivity(seed as unknown as ActivitySeed) };
+        const created = store.putActivity(seed as unknown as ActivitySeed, API_WRITER);
+        return { status: 201, body: store.answerActivity(created) };
       },
     },
     {
       method: 'PATCH',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:write',
-      addon: true,
+      exists: ([guid]) => !!store.getActivity(guid as string),
       handle: ({ params, body: ops }) => {
         const guid = params[0] as string;
         if (!store.getActivity(guid)) return notFound();
-        return { status: 200, body: [store.patchActivity(guid, ops)] };
+        return { status: 200, body: [store.answerActivity(store.patchActivity(guid, ops))] };
       },
     },
     {
       method: 'DELETE',
       pattern: new RegExp(`^/v1/activities/${GUID}$`),
       scope: 'activities:delete',
-      addon: true,
+      exists: ([guid]) => !!store.getActivity(guid as string),
       handle: ({ params }) =>
         store.deleteActivity(params[0] as string) ? { status: 204 } : notFound(),
     },
@@ -166,11 +157,10 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'GET',
       pattern: new RegExp(`^/v1/activities/${GUID}/activityparticipants$`),
       scope: 'activities:read',
-      addon: true,
       handle: ({ params }) => {
         const guid = params[0] as string;
         return store.getActivity(guid)
-          ? { status: 200, body: store.listParticipants(guid) }
+          ? { status: 200, body: store.listParticipants(guid).map(store.answerParticipant) }
           : notFound();
       },
     },
@@ -178,14 +168,15 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'POST',
       pattern: /^\/v1\/activityparticipants$/,
       scope: 'activities:write',
-      addon: true,
       handle: (req) => {
         const input = body(req);
         return {
           status: 201,
-          body: store.addParticipant(
-            required(input, 'activityGuid'),
-            required(input, 'participantGuid'),
+          body: store.answerParticipant(
+            store.addParticipant(
+              required(input, 'activityGuid'),
+              required(input, 'participantGuid'),
+            ),
           ),
         };
       },
@@ -194,7 +185,6 @@ export function apiRoutes(store: SeveraSandboxStore): ApiRoute[] {
       method: 'DELETE',
       pattern: new RegExp(`^/v1/activities/${GUID}/activityparticipants/${GUID}$`),
       scope: 'activities:delete',
-      addon: true,
       handle: ({ params }) =>
         store.removeParticipant(params[0] as string, params[1] as string)
           ? { status: 204 }

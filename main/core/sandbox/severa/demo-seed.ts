@@ -1,8 +1,53 @@
 import { DEMO_PEOPLE } from '../demo-company';
-import type { Activity, ActivityType, SeveraUser } from '../../severa/models';
-import type { SeveraSandboxStore } from './store';
+import type { ActivityType, SeveraUser } from '../../severa/models';
+import type { SandboxActivity, SeveraSandboxStore } from './store';
 
 const DAY = 86_400_000;
+
+/** Severa's time zone list (`TimezoneModel`) for the demo people's zones. */
+const TIME_ZONES: Record<string, { guid: string; name: string; systemName: string }> = {
+  'Europe/Helsinki': {
+    guid: '8f0e2b4c-5a61-4c3e-9d7a-0b1c2d3e4f50',
+    name: '(UTC+02:00) Helsinki, Kyiv, Riga, Sofia, Tallinn, Vilnius',
+    systemName: 'FLE Standard Time',
+  },
+  'Europe/Stockholm': {
+    guid: '8f0e2b4c-5a61-4c3e-9d7a-0b1c2d3e4f51',
+    name: '(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna',
+    systemName: 'W. Europe Standard Time',
+  },
+};
+const BUSINESS_UNIT = {
+  guid: '2c9d1e3f-4a5b-4c6d-8e7f-901a2b3c4d5e',
+  name: 'Kalevala Oy',
+  code: 'KAL',
+  companyGuid: '2c9d1e3f-4a5b-4c6d-8e7f-901a2b3c4d5f',
+  companyName: 'Kalevala Oy',
+  companyBusinessUnitGuid: null,
+  companyCountryGuid: null,
+  companyCurrencyGuid: null,
+};
+// The document's ActivityCustomer and ActivityPhase (more fields than the product reads).
+const POHJOLA = {
+  guid: '3d4e5f60-7a8b-4c9d-8e0f-1a2b3c4d5e6f',
+  name: 'Pohjola Oy',
+  number: 1001,
+};
+const IMPLEMENTATION_PHASE = {
+  guid: '4e5f6071-8b9c-4dae-9f01-2b3c4d5e6f70',
+  name: 'Käyttöönotto',
+  isLocked: false,
+  projectGuid: '5f607182-9cad-4ebf-a012-3c4d5e6f7081',
+  projectName: 'Pohjolan toiminnanohjaus',
+  projectNumber: 2042,
+  projectOwnerGuid: null,
+};
+const FINNISH = {
+  guid: '6a0b1c2d-3e4f-4a5b-8c6d-7e8f90a1b2c3',
+  code: 'fi-FI',
+  name: 'suomi',
+  englishName: 'Finnish',
+};
 
 /** `2026-03-30T00:00:00+03:00`: a local midnight with that day's offset in `timeZone`. */
 function localMidnight(day: Date, timeZone: string): string {
@@ -41,14 +86,24 @@ export function seedDemoCompany(store: SeveraSandboxStore, now = new Date()): vo
   addType('task', { name: 'Tehtävä', category: 'Task', code: 'TEH' });
   addType('old', { name: 'Vanha palaveri', category: 'CalendarEntry', isActive: false });
 
-  const people: SeveraUser[] = DEMO_PEOPLE.map((p) =>
+  const people: SeveraUser[] = DEMO_PEOPLE.map((p, i) =>
     store.putUser({
       firstName: p.firstName,
       lastName: p.lastName,
       email: p.severaEmail,
       isActive: true,
-      timezone: { ianaName: p.timeZone, name: p.timeZone },
+      code: `K${String(101 + i)}`,
+      title: i === 0 ? 'Toimitusjohtaja' : 'Konsultti',
+      phone: `+358 40 555 01${String(i).padStart(2, '0')}`,
+      timezone: {
+        ...(TIME_ZONES[p.timeZone] ?? TIME_ZONES['Europe/Helsinki']!),
+        ianaName: p.timeZone,
+      },
       defaultActivityType: { guid: types.meeting!.guid, name: types.meeting!.name },
+      businessUnit: BUSINESS_UNIT,
+      culture: FINNISH,
+      language: FINNISH,
+      userType: 'FullUser',
     }),
   );
   store.putUser({
@@ -76,7 +131,7 @@ export function seedDemoCompany(store: SeveraSandboxStore, now = new Date()): vo
     name: string,
     start: string,
     end: string | null,
-    extra: Partial<Activity> = {},
+    extra: Partial<SandboxActivity> = {},
   ) =>
     store.putActivity({
       name,
@@ -95,6 +150,8 @@ export function seedDemoCompany(store: SeveraSandboxStore, now = new Date()): vo
   add(ilmari, 'visit', 'Asiakaskäynti: Pohjola Oy', at(day(1), 10), at(day(1), 12), {
     location: 'Pohjolankatu 1, Oulu',
     hasHours: true,
+    customer: POHJOLA,
+    phase: IMPLEMENTATION_PHASE,
   });
   add(kerttu, 'personal', 'Hammaslääkäri', at(day(2), 12), at(day(2), 13));
   add(
@@ -105,7 +162,9 @@ export function seedDemoCompany(store: SeveraSandboxStore, now = new Date()): vo
     localMidnight(day(5), vaino.timezone?.ianaName ?? 'Europe/Stockholm'),
     { isAllDay: true },
   );
-  add(aino, 'task', 'Kuukausiraportti', at(day(2), 13), at(day(2), 14));
+  add(aino, 'task', 'Kuukausiraportti', at(day(2), 13), at(day(2), 14), {
+    projectTaskStatus: { guid: '60718293-adbe-4fc0-b123-4d5e6f708192', name: 'Kesken' },
+  });
   const sales = add(pekka, 'meeting', 'Myyntipalaveri', at(day(3), 9), at(day(3), 10));
   store.addParticipant(sales.guid, aino.guid);
   add(kerttu, 'meeting', 'Ohjausryhmä', at(day(7), 11), at(day(7), 12, 30), {
@@ -113,21 +172,28 @@ export function seedDemoCompany(store: SeveraSandboxStore, now = new Date()): vo
   });
 
   // A daily stand-up: the master (left out of default listings) and its weekday occurrences.
+  // Weekdays, as Severa's ActivityRecurrenceModel describes it; occurrences take its participants.
   const series = add(ilmari, 'meeting', 'Aamupalaveri', at(day(0), 6, 30), at(day(0), 6, 45), {
     recurrenceType: 'Series',
-  });
-  for (let n = 0; n < 5; n++) {
-    const occurrence = add(
-      ilmari,
-      'meeting',
-      'Aamupalaveri',
-      at(day(n), 6, 30),
-      at(day(n), 6, 45),
-      {
-        recurrenceType: 'Occurrence',
-        recurrenceParentActivityGuid: series.guid,
+    recurrenceRule: 'FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=5',
+    recurrence: {
+      frequency: 'Daily',
+      pattern: {
+        daily: { everyWeekday: true, interval: null },
+        weekly: null,
+        monthly: null,
+        yearly: null,
       },
-    );
-    store.addParticipant(occurrence.guid, vaino.guid);
+      range: { maxOccurrences: 5, recursUntilDate: null },
+      lastOccurrenceDateTime: at(day(4), 6, 30),
+      exceptions: [],
+    },
+  });
+  store.addParticipant(series.guid, vaino.guid);
+  for (let n = 0; n < 5; n++) {
+    add(ilmari, 'meeting', 'Aamupalaveri', at(day(n), 6, 30), at(day(n), 6, 45), {
+      recurrenceType: 'Occurrence',
+      recurrenceParentActivityGuid: series.guid,
+    });
   }
 }

@@ -35,21 +35,25 @@ export function findRoute(
   return null;
 }
 
-export const errorReply = (e: SandboxError): Reply => ({
-  status: e.status,
-  body: {
-    error: {
-      httpStatusCode: e.status,
-      type: e.type,
-      details: [
-        {
-          message: e.message,
-          location: e.location ? { type: e.location.type, name: e.location.name } : null,
+/** Severa's error envelope; a 404 has none (the document's "Resource not found" has no body). */
+export const errorReply = (e: SandboxError): Reply =>
+  e.status === 404
+    ? { status: 404 }
+    : {
+        status: e.status,
+        body: {
+          error: {
+            httpStatusCode: e.status,
+            type: e.type,
+            details: [
+              {
+                message: e.message,
+                location: e.location ? { type: e.location.type, name: e.location.name } : null,
+              },
+            ],
+          },
         },
-      ],
-    },
-  },
-});
+      };
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
