@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { IncomingHttpHeaders } from 'node:http';
-import severaOpenApi from './severa-openapi.json';
+import severaOpenApi from './severa-openapi.json' with { type: 'json' };
 
 /**
  * Severa's own OpenAPI document (the part this product uses, `severa-openapi.json`, extracted by
