@@ -56,7 +56,6 @@ let window: BrowserWindow | null = null;
 let tray: AppTray | null = null;
 let quitting = false;
 
-
 const openWindow = () => showWindow(window);
 
 function listen(log: Logger): void {
@@ -258,6 +257,22 @@ async function start(log: Logger): Promise<void> {
           return () => undefined;
         })
       : () => undefined;
+
+  // The AppImage's launcher adds --no-sandbox where user namespaces are restricted (Ubuntu
+  // 24.04+ without an AppArmor profile): the app still runs, and says so at every start.
+  if (app.commandLine.hasSwitch('no-sandbox')) {
+    log.warn('running without the Chromium sandbox (--no-sandbox)');
+    const fi = language() === 'fi';
+    void dialog.showMessageBox({
+      type: 'warning',
+      message: fi
+        ? 'Severa Calendar Sync toimii ilman Chromiumin hiekkalaatikkoa.'
+        : 'Severa Calendar Sync is running without the Chromium sandbox.',
+      detail: fi
+        ? 'Järjestelmä rajoittaa käyttäjänimiavaruuksia (Ubuntu 24.04 ja uudemmat), joten AppImage käynnistyi valitsimella --no-sandbox. Asenna .deb-paketti (se asentaa AppArmor-profiilin) tai lisää AppArmor-profiili tälle AppImagelle; ohje on README-tiedostossa.'
+        : 'This system restricts user namespaces (Ubuntu 24.04 and later), so the AppImage started with --no-sandbox. Install the .deb package (it installs an AppArmor profile) or add an AppArmor profile for this AppImage; the README says how.',
+    });
+  }
 
   // The Electron spec reads the tray and the service through electronApp.evaluate.
   if (hooks.exposeInternals) Object.assign(globalThis, { severaSync: { tray, service } });

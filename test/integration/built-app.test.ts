@@ -35,7 +35,8 @@ describe('the built app in demo mode (dist/app/main.js on a recorded Electron)',
     JSON.parse(readFileSync(join(app.profile, 'demo', 'settings.json'), 'utf8')) as Settings;
 
   beforeAll(async () => {
-    app = new BuiltApp({ args: ['--demo'] });
+    // --no-sandbox: as the AppImage's launcher passes it where user namespaces are restricted.
+    app = new BuiltApp({ args: ['--demo', '--no-sandbox'] });
     ready = await app.until(app.snapshot, (s) => s.windows.length === 1 && s.trays.length === 1);
   });
   afterAll(() => app.dispose());
@@ -135,6 +136,15 @@ describe('the built app in demo mode (dist/app/main.js on a recorded Electron)',
     await expect(
       app.send('invoke', { channel: 'getState', args: [], trusted: false }),
     ).rejects.toThrow('Untrusted sender');
+  });
+
+  it('says so at start when the Chromium sandbox is off (--no-sandbox)', async () => {
+    expect((await app.snapshot()).dialogs).toContainEqual(
+      expect.objectContaining({
+        kind: 'message',
+        message: expect.stringContaining('without the Chromium sandbox'),
+      }),
+    );
   });
 
   it('has an application menu with Edit, Window, Help and Quit in the window', () => {

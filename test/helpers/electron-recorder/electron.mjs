@@ -61,7 +61,10 @@ const stranger = new Contents();
 const paths = new Map();
 class App extends EventEmitter {
   isPackaged = process.env.RECORDER_PACKAGED === '1';
-  commandLine = { hasSwitch: (name) => switchValue(name) !== null, appendSwitch: () => undefined };
+  commandLine = {
+    hasSwitch: (name) => process.argv.includes(`--${name}`) || switchValue(name) !== null,
+    appendSwitch: () => undefined,
+  };
   constructor() {
     super();
     const dataDir = switchValue('user-data-dir');
