@@ -2,14 +2,13 @@ import Store, { type Options, type Schema } from 'electron-store';
 import type { Logger } from '../core/log';
 
 /**
- * The shell's own state in electron-store (design D5): the window's size and position, the
- * view last shown, and whether the "still running in the tray" hint was shown. Sync settings
+ * The shell's own state in electron-store (design D5): the window's size and position and
+ * whether the "still running in the tray" hint was shown. Sync settings
  * are not here: they stay in the profile's settings.json, which the CLI and the daemon read too.
  * The file lives in the profile folder beside them (shell-state.json).
  */
 export interface ShellState {
   window: { width: number; height: number; x?: number; y?: number; maximized: boolean };
-  lastView: 'wizard' | 'test' | 'dashboard' | 'settings' | null;
   trayHintShown: boolean;
 }
 
@@ -27,10 +26,6 @@ const schema: Schema<ShellState> = {
     },
     required: ['width', 'height', 'maximized'],
     default: { width: WINDOW_DEFAULTS.width, height: WINDOW_DEFAULTS.height, maximized: false },
-  },
-  lastView: {
-    enum: ['wizard', 'test', 'dashboard', 'settings', null],
-    default: null,
   },
   trayHintShown: { type: 'boolean', default: false },
 };
