@@ -2,7 +2,7 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 
-// The renderer is loaded from file:// in Electron and from a local server in the browser tests,
+// The renderer is loaded from app://renderer/ in Electron and from a local server in the browser tests,
 // so every asset path is relative.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -2,13 +2,14 @@ import { app } from 'electron';
 import type { Logger } from '../core/log';
 import { setLinuxAutostart } from '../core/service/autostart-entry';
 
-/** The argument a login start carries, so the app starts in the tray without a window. */
+/** The argument a Windows login start carries, so the app starts in the tray without a window. */
 export const HIDDEN_ARG = '--hidden';
 
 /**
  * Start at login: Electron's login items on macOS and Windows, an XDG autostart entry on Linux
- * (setLoginItemSettings does nothing there). In development (not packaged) it is left alone, so
- * a developer's `npm start` never registers the dev build.
+ * (setLoginItemSettings does nothing there). macOS takes no arguments (`args` is Windows-only);
+ * it tells us at start whether the login item opened the app (`wasOpenedAtLogin`). In
+ * development (not packaged) it is left alone, so `npm start` never registers the dev build.
  */
 export function applyStartAtLogin(enabled: boolean, logger: Logger): void {
   if (!app.isPackaged) return;
@@ -18,14 +19,16 @@ export function applyStartAtLogin(enabled: boolean, logger: Logger): void {
     logger.info('start at login', { enabled, file });
     return;
   }
-  app.setLoginItemSettings({ openAtLogin: enabled, args: [HIDDEN_ARG] });
+  app.setLoginItemSettings(
+    process.platform === 'win32'
+      ? { openAtLogin: enabled, args: [HIDDEN_ARG] }
+      : { openAtLogin: enabled },
+  );
   logger.info('start at login', { enabled });
 }
 
 /** Whether this start came from the login item (then no window is shown). */
 export function startedHidden(): boolean {
-  return (
-    process.argv.includes(HIDDEN_ARG) ||
-    (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin)
-  );
+  if (process.platform === 'darwin') return app.getLoginItemSettings().wasOpenedAtLogin;
+  return process.argv.includes(HIDDEN_ARG);
 }

@@ -16,8 +16,12 @@ export function trustWebContents(contents: WebContents): void {
   contents.once('destroyed', () => trustedSenders.delete(id));
 }
 
+/** Whether these contents are one of our own windows (the permission handlers ask too). */
+export const isTrustedContents = (contents: WebContents): boolean =>
+  trustedSenders.has(contents.id);
+
 const isTrusted = (event: IpcMainInvokeEvent): boolean =>
-  trustedSenders.has(event.sender.id) &&
+  isTrustedContents(event.sender) &&
   event.senderFrame !== null &&
   event.senderFrame === event.sender.mainFrame;
 

@@ -7,6 +7,7 @@ const distDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const appPaths = {
   preload: join(distDir, 'preload', 'index.cjs'),
-  rendererHtml: join(distDir, 'renderer', 'index.html'),
+  /** Served as app://renderer/ (renderer-protocol.ts). */
+  rendererDir: join(distDir, 'renderer'),
   assets: () => join(app.getAppPath(), 'assets'),
 };

@@ -29,9 +29,40 @@ export function secureWebPreferences(
 }
 
 /**
- * The renderer's CSP. The same policy is a meta tag in renderer/index.html; main also sends it
- * as a header, adding the directives a meta tag cannot carry.
+ * The renderer's CSP. The same policy is a meta tag in renderer/index.html; every response of
+ * the app:// protocol also carries it as a header, adding `frame-ancestors`, which a meta tag
+ * cannot carry (browsers ignore it there and log an error).
  */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
-export const CSP_HEADER = `${CONTENT_SECURITY_POLICY}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+export const CSP_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
+
+/**
+ * The one permission the app grants: `clipboard-sanitized-write`, for the copy buttons (client
+ * id, Calendar scope), and only to our own window's page on app://renderer. Everything else,
+ * from anywhere, is denied.
+ */
+export function allowsPermission(
+  permission: string,
+  requester: { trusted: boolean; url: string | undefined },
+): boolean {
+  const url = requester.url ?? '';
+  const ours = url === 'app://renderer' || url.startsWith('app://renderer/');
+  return permission === 'clipboard-sanitized-write' && requester.trusted && ours;
+}
+
+/** What tests may switch on through the environment; nothing in a packaged app. */
+export interface TestHooks {
+  /** SEVERA_SYNC_E2E=1: the tray and the service on globalThis for electronApp.evaluate. */
+  exposeInternals: boolean;
+  /** SEVERA_SYNC_DEMO=1: the demo company at launch (users have `--demo`). */
+  demoFromEnv: boolean;
+}
+
+export function testHooks(isPackaged: boolean, env: NodeJS.ProcessEnv): TestHooks {
+  if (isPackaged) return { exposeInternals: false, demoFromEnv: false };
+  return {
+    exposeInternals: env.SEVERA_SYNC_E2E === '1',
+    demoFromEnv: env.SEVERA_SYNC_DEMO === '1',
+  };
+}

@@ -6,6 +6,7 @@ import { _electron as electron, type ElectronApplication, type Page } from 'play
 import { expect, test } from 'playwright/test';
 import type { AppStateDto, RendererApi, SyncStatusDto } from '../../preload/api';
 import type { TrayMenuItem } from '../../main/core/service/tray-model';
+import { until } from '../helpers/built-app';
 
 /**
  * The desktop app end to end: start (demo mode, a temporary profile), the window's security,
@@ -28,20 +29,6 @@ if (skipReason) process.stdout.write(`${skipReason}\n`);
 type PageGlobal = { api: RendererApi };
 interface E2eHook {
   severaSync: { tray: { items(): TrayMenuItem[]; click(id: string): void } };
-}
-
-async function until<T>(
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 test.describe('Electron app', () => {

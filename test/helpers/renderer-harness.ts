@@ -11,10 +11,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import type { ApiEvents, EventChannel, Result } from '../../preload/api';
+import { rendererResponse } from '../../main/app/renderer-protocol';
 import { silentLogger } from '../../main/core/log';
 import {
   startGoogleSandbox,
@@ -35,28 +36,17 @@ import { FileSettingsStore } from '../../main/core/store/settings';
 const ROOT = resolve(import.meta.dirname, '../..');
 const RENDERER_DIST = join(ROOT, 'dist/renderer');
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
-
-/** Serves dist/renderer on 127.0.0.1, on a port the OS picks. */
+/**
+ * Serves dist/renderer on 127.0.0.1, on a port the OS picks, through the app's own app://
+ * handler (main/app/renderer-protocol.ts): the same files, types and CSP header as in Electron.
+ */
 async function serveRenderer(): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(RENDERER_DIST, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(RENDERER_DIST)) return void res.writeHead(403).end();
-    readFile(file).then(
-      (body) =>
-        res
-          .writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' })
-          .end(body),
-      () => res.writeHead(404).end(),
-    );
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    void rendererResponse(pathname, RENDERER_DIST).then(async (response) => {
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    });
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };

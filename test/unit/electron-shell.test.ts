@@ -1,17 +1,15 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../preload/api';
+import { REQUEST_CHANNELS } from '../../preload/api';
 import { silentLogger } from '../../main/core/log';
 
 /**
- * The shell's IPC wiring and the preload, with Electron's modules replaced by recorders: the
- * Electron binary cannot run here, and what matters is what our code asks of those modules.
+ * The shell's IPC wiring, with Electron's modules replaced by recorders: the Electron binary
+ * cannot run here, and what matters is what our code asks of those modules. (The built preload
+ * is tested in test/integration/built-preload.test.ts.)
  */
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 const electron = vi.hoisted(() => ({
   handlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
-  exposed: new Map<string, unknown>(),
-  rendererListeners: new Map<string, Set<(...args: unknown[]) => void>>(),
-  invoked: [] as { channel: string; args: unknown[] }[],
   sent: [] as { id: number; event: string; payload: unknown }[],
   contents: new Map<
     number,
@@ -24,21 +22,6 @@ vi.mock('electron', () => ({
     handle: (channel: string, handler: Handler) => electron.handlers.set(channel, handler),
   },
   webContents: { fromId: (id: number) => electron.contents.get(id) },
-  contextBridge: {
-    exposeInMainWorld: (key: string, value: unknown) => electron.exposed.set(key, value),
-  },
-  ipcRenderer: {
-    invoke: async (channel: string, ...args: unknown[]) => {
-      electron.invoked.push({ channel, args });
-      return 'ok';
-    },
-    on: (event: string, listener: (...args: unknown[]) => void) => {
-      if (!electron.rendererListeners.has(event)) electron.rendererListeners.set(event, new Set());
-      electron.rendererListeners.get(event)!.add(listener);
-    },
-    removeListener: (event: string, listener: (...args: unknown[]) => void) =>
-      electron.rendererListeners.get(event)?.delete(listener),
-  },
 }));
 
 /** A stand-in WebContents: `destroyed` listeners and a main frame. */
@@ -105,30 +88,5 @@ describe('main/app/ipc.ts', () => {
     trustWebContents(ours as never);
     sendEvent('state-changed', { demo: true } as never);
     expect(electron.sent).toEqual([{ id: 3, event: 'state-changed', payload: { demo: true } }]);
-  });
-});
-
-describe('preload/index.ts', () => {
-  it('exposes exactly window.api: one method per channel plus on(), with unsubscribe', async () => {
-    await import('../../preload/index');
-    expect([...electron.exposed.keys()]).toEqual(['api']);
-    const api = electron.exposed.get('api') as Record<string, (...args: unknown[]) => unknown>;
-    expect(Object.keys(api).sort()).toEqual([...REQUEST_CHANNELS, 'on'].sort());
-
-    await api.setChecklistStep!('gcp.project', true, 'extra argument');
-    expect(electron.invoked.at(-1)).toEqual({
-      channel: 'setChecklistStep',
-      args: ['gcp.project', true],
-    });
-
-    const received: unknown[] = [];
-    const off = api.on!('log-entry', (payload: unknown) => received.push(payload)) as () => void;
-    const [listener] = electron.rendererListeners.get('log-entry')!;
-    listener!({ sender: 'electron event object' }, { id: 1 });
-    expect(received).toEqual([{ id: 1 }]);
-    off();
-    expect(electron.rendererListeners.get('log-entry')!.size).toBe(0);
-    expect(() => api.on!('not-an-event', () => undefined)).toThrow('Unknown event');
-    expect(EVENT_CHANNELS).toContain('log-entry');
   });
 });

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { CONTENT_SECURITY_POLICY, CSP_HEADER, secureWebPreferences } from '../../main/app/security';
+import {
+  CONTENT_SECURITY_POLICY,
+  CSP_HEADER,
+  secureWebPreferences,
+  testHooks,
+} from '../../main/app/security';
 import { isAllowedExternalUrl } from '../../main/core/service/link-allowlist';
 
-// Only the pure module is imported: loading 'electron' itself needs the Electron binary.
+// Only the pure module is imported: loading 'electron' itself needs the Electron binary. The
+// hooks main.ts wires (navigation, new windows, permissions, the CSP on app://) are checked on
+// the built bundle in test/integration/built-app.test.ts.
 describe('window security', () => {
   it('the window is sandboxed, isolated, without Node, with web security on', () => {
     const prefs = secureWebPreferences('/app/dist/preload/index.cjs');
@@ -29,6 +35,8 @@ describe('window security', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self';");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:|\*/);
     expect(CSP_HEADER.startsWith(CONTENT_SECURITY_POLICY)).toBe(true);
+    // A meta tag cannot carry frame-ancestors: only the header has it.
+    expect(CONTENT_SECURITY_POLICY).not.toContain('frame-ancestors');
     for (const directive of [
       "object-src 'none'",
       "base-uri 'none'",
@@ -36,12 +44,6 @@ describe('window security', () => {
       "form-action 'none'",
     ])
       expect(CSP_HEADER).toContain(directive);
-  });
-
-  it("the renderer's meta tag carries the same policy (file:// pages get no headers)", () => {
-    const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
-    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
-    expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY);
   });
 
   it('the shell hands only allowlisted links to the browser', () => {
@@ -55,22 +57,10 @@ describe('window security', () => {
     expect(isAllowedExternalUrl('file:///etc/passwd')).toBe(false);
   });
 
-  it('the shell wires every hook the checklist asks for', () => {
-    // A source-level guard: these calls are the security posture of main.ts and ipc.ts.
-    const main = readFileSync(new URL('../../main/app/main.ts', import.meta.url), 'utf8');
-    for (const call of [
-      'app.enableSandbox()',
-      'app.requestSingleInstanceLock()',
-      "'will-navigate'",
-      'setWindowOpenHandler',
-      "action: 'deny'",
-      'setPermissionRequestHandler',
-      'callback(false)',
-      'Content-Security-Policy',
-    ])
-      expect(main).toContain(call);
-    const ipc = readFileSync(new URL('../../main/app/ipc.ts', import.meta.url), 'utf8');
-    expect(ipc).toContain('trustedSenders.has(event.sender.id)');
-    expect(ipc).toContain('service.dispatch(channel, args)');
+  it('test hooks from the environment work in development only, never packaged', () => {
+    const env = { SEVERA_SYNC_E2E: '1', SEVERA_SYNC_DEMO: '1' };
+    expect(testHooks(false, env)).toEqual({ exposeInternals: true, demoFromEnv: true });
+    expect(testHooks(true, env)).toEqual({ exposeInternals: false, demoFromEnv: false });
+    expect(testHooks(false, {})).toEqual({ exposeInternals: false, demoFromEnv: false });
   });
 });

@@ -29,6 +29,7 @@ import {
 } from '../store/settings';
 import type { CoreBackends, DemoEnvironment, ProfileEnv, SyncBackend } from './backends';
 import { buildChecklist, provenSteps } from './checklist';
+import { admitEndpoints, type ConfirmEndpoint } from './endpoint-policy';
 import { InvalidRequestError, toErrorDto } from './error-dto';
 import { isAllowedExternalUrl } from './link-allowlist';
 import { MemorySecretStore } from './memory-secrets';
@@ -48,6 +49,8 @@ export interface AppServiceOptions {
   backends: CoreBackends;
   /** Where the demo company's profile lives; recreated by every startDemo. Default <profileDir>/demo. */
   demoProfileDir?: string;
+  /** Asks the admin before an endpoint moves to an unknown https host (endpoint-policy.ts). */
+  confirmEndpoint?: ConfirmEndpoint;
 }
 
 type Args<C extends RequestChannel> = z.output<(typeof requestSchemas)[C]>;
@@ -365,6 +368,7 @@ export function createAppService(options: AppServiceOptions): AppService {
     getState: () => state(),
     updateSettings: (patch) =>
       guarded(async () => {
+        await admitEndpoints(profile.settings.get(), patch, options.confirmEndpoint);
         profile.settings.update(patch as DeepPartial<Settings>);
         return changedState();
       }),
@@ -385,6 +389,8 @@ export function createAppService(options: AppServiceOptions): AppService {
       }),
     setSeveraCredentials: (input) =>
       guarded(async () => {
+        const severa = input.apiRoot ? { apiRoot: input.apiRoot } : {};
+        await admitEndpoints(profile.settings.get(), { severa }, options.confirmEndpoint);
         await profile.secrets.set('severa-client-secret', input.clientSecret);
         profile.settings.update({
           severa: {

@@ -1,4 +1,6 @@
-import Database from 'libsql';
+import type Database from 'libsql';
+import { createRequire } from 'node:module';
+import { AppError } from '../errors';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HeldKind, Link } from './plan';
@@ -99,6 +101,29 @@ const logFromRow = (r: Row): LogEntry => ({
   details: r.details ? (JSON.parse(String(r.details)) as Record<string, unknown>) : null,
 });
 
+/**
+ * libsql is loaded on first use (as keytar is): its native binary exists only for the platform
+ * that installed it, and a missing one must reach the log and the user as an error that says
+ * so, not end the process before anything can report it.
+ */
+let libsql: typeof Database | null = null;
+export function loadLibsql(): typeof Database {
+  try {
+    return (libsql ??= createRequire(import.meta.url)('libsql') as typeof Database);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    throw new AppError(
+      'state-database-unavailable',
+      'support.error-log',
+      {
+        fi: `Synkronoinnin tietokantaa (libsql) ei voitu ladata tälle järjestelmälle: ${detail}. Asenna tälle käyttöjärjestelmälle ja suoritinarkkitehtuurille tehty versio.`,
+        en: `The sync database (libsql) could not be loaded on this system: ${detail}. Install the build made for this operating system and processor architecture.`,
+      },
+      { cause },
+    );
+  }
+}
+
 export class SyncState {
   private readonly statements = new Map<string, Database.Statement<unknown[]>>();
   private constructor(private readonly db: Database.Database) {}
@@ -116,7 +141,7 @@ export class SyncState {
   /** `:memory:` for tests; otherwise the profile's state.db (created with its folder). */
   static open(file: string): SyncState {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
+    const db = new (loadLibsql())(file);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
     // WAL + NORMAL: a crash of the app loses nothing committed; only power loss can drop the
