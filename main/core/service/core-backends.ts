@@ -136,7 +136,7 @@ export const coreBackends: CoreBackends = {
   ...diagnosticsBackends,
   openSync,
   startDemo: async (logger) => {
-    const google = await startGoogleSandbox({ seedDemo: true });
+    const google = await startGoogleSandbox({ seedDemo: true, failOnDepartures: false });
     const severa = await startSeveraSandbox({ seedDemo: true }).catch(async (e: unknown) => {
       await google.close();
       throw e;
