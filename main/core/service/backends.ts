@@ -25,6 +25,8 @@ export interface ProfileEnv {
   settings: Settings;
   secrets: SecretStore;
   logger: Logger;
+  /** Ends the clients' requests in flight (a stopped run). */
+  signal?: AbortSignal;
 }
 
 export type LogQuery = RequestArgs<'queryLog'>[0];

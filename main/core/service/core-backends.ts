@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import { startGoogleSandbox } from '../sandbox/google-sandbox';
 import { startSeveraSandbox } from '../sandbox/severa-sandbox';
 import { profilePaths } from '../store/profile';
+import { withRunLock } from '../store/profile-lock';
 import { runSync, type SyncResult } from '../sync/engine';
 import { SyncState } from '../sync/state';
 import { levelsFrom, type LogEntry } from '../sync/sync-log';
@@ -19,6 +20,9 @@ import { diagnosticsBackends } from './diagnostics-backends';
  */
 
 let liveIds = 0;
+
+/** The app's runs wait this long for a `sync` or daemon run of the same profile to finish. */
+const RUN_LOCK_WAIT_MS = 2 * 60_000;
 
 /** A log entry as the renderer sees it. Live entries are not stored yet: they get negative ids. */
 export function toLogEntryDto(e: LogEntry): LogEntryDto {
@@ -80,17 +84,20 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
     heldFor?: { user: string; decision: 'confirm' | 'reject' },
   ) {
     const [severa, google] = [await connectSevera(env), await connectGoogle(env)];
+    const lock = { owner: 'app', waitMs: RUN_LOCK_WAIT_MS };
     try {
-      return await runSync(
-        {
-          settings: env.settings,
-          severa,
-          google,
-          state: state(),
-          logger: logger.child('sync'),
-          onLogEntry: (e) => onLogEntry(toLogEntryDto(e)),
-        },
-        heldFor ? { users: [heldFor.user], heldDecision: heldFor.decision } : {},
+      return await withRunLock(profileDir, lock, () =>
+        runSync(
+          {
+            settings: env.settings,
+            severa,
+            google,
+            state: state(),
+            logger: logger.child('sync'),
+            onLogEntry: (e) => onLogEntry(toLogEntryDto(e)),
+          },
+          heldFor ? { users: [heldFor.user], heldDecision: heldFor.decision } : {},
+        ),
       );
     } finally {
       google.close();
@@ -119,7 +126,10 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
     resolveHeld: async (env, user, decision, onLogEntry) => {
       await run(env, onLogEntry, { user, decision: decision === 'apply' ? 'confirm' : 'reject' });
     },
-    reset: async () => state().reset(),
+    reset: () =>
+      withRunLock(profileDir, { owner: 'app', waitMs: RUN_LOCK_WAIT_MS }, async () =>
+        state().reset(),
+      ),
     queryLog: async (filter) => queryLogEntries(state(), filter),
     close: async () => {
       opened?.close();

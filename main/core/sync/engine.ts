@@ -1,11 +1,13 @@
 import { AppError, isAppError } from '../errors';
+import { GoogleApiError } from '../google/google-errors';
 import type { GoogleCalendars, GoogleEvent, UserCalendar } from '../google/types';
 import { localized, type Localized } from '../localized';
 import { silentLogger, type Logger } from '../log';
 import type { Activity, ActivityCategory, ActivityQuery, SeveraUser } from '../severa/models';
 import type { SeveraApi } from '../severa/types';
 import type { Settings } from '../store/settings';
-import { actionIds, applyAction, DIRECTION, type UserContext } from './apply';
+import { actionIds, applyAction, DIRECTION, type AppliedChange, type UserContext } from './apply';
+import { isTransient, itemKey, QUARANTINE_AFTER_RUNS } from './item-failures';
 import {
   fieldsFromActivity,
   fieldsFromEvent,
@@ -22,9 +24,12 @@ import {
   type Link,
   type Observed,
   type Plan,
+  type PlanInput,
   type SeveraItem,
 } from './plan';
-import type { StateChange, SyncState } from './state';
+import { instanceOf, pairSplit, splitFrom } from './series';
+import type { ItemFailure, StateChange, SyncState } from './state';
+import { storedRange, uncoveredSlices } from './window';
 import { errorFields, makeEntry, type LogEntry } from './sync-log';
 
 /**
@@ -112,8 +117,23 @@ export interface SyncResult {
   skipped: SyncError[];
   /** Users whose sync a brake stopped this run. */
   stopped: string[];
+  /** Items quarantined this run: they kept failing, so they are left alone until retried. */
+  quarantined: QuarantinedItem[];
   /** In a dry run: what would be done. */
   plan: PlannedAction[];
+}
+
+export interface QuarantinedItem {
+  user: string;
+  /** `severa:<guid>` or `google:<event id>` (what `retry` takes). */
+  item: string;
+  action: string;
+  severaGuid: string | null;
+  googleId: string | null;
+  failures: number;
+  message: string;
+  errorType: string | null;
+  step: string | null;
 }
 
 /** changedSince is moved back by this much, so a clock difference never loses a change. */
@@ -145,6 +165,8 @@ const META = {
   watermark: 'severa.watermark',
   nearSweep: 'severa.nearSweepAt',
   fullSweep: 'severa.fullSweepAt',
+  windowStart: 'severa.windowStart',
+  windowEnd: 'severa.windowEnd',
 } as const;
 
 const DAY = 86_400_000;
@@ -270,6 +292,9 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
           now,
         );
         state.setMeta(META.watermark, watermark);
+        // The window this run reconciled: the next lists only what comes into view after it.
+        state.setMeta(META.windowStart, new Date(window.start).toISOString());
+        state.setMeta(META.windowEnd, new Date(window.end).toISOString());
       }
       if (severaRead.swept)
         state.setMeta(severaRead.fullSweep ? META.fullSweep : META.nearSweep, now.toISOString());
@@ -279,7 +304,11 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     recordError(null, 'run', e);
   }
   result.held = dryRun ? result.held : state.heldLinks().length;
-  result.ok = result.errors.length === 0 && result.stopped.length === 0 && !result.aborted;
+  result.ok =
+    result.errors.length === 0 &&
+    result.stopped.length === 0 &&
+    result.quarantined.length === 0 &&
+    !result.aborted;
   if (!dryRun && runId !== null) {
     state.pruneLog(new Date(now.getTime() - settings.sync.logRetentionDays * DAY).toISOString());
     const { plan: _plan, ...summary } = result;
@@ -315,6 +344,7 @@ function emptyResult(dryRun: boolean): SyncResult {
     errors: [],
     skipped: [],
     stopped: [],
+    quarantined: [],
     plan: [],
   };
 }
@@ -475,6 +505,10 @@ async function readSevera(
       ...(await collect(deps.severa.listActivities({ changedSince: watermark ?? undefined }))),
     );
     if (nearSweep) listed.push(...(await collect(deps.severa.listActivities(range(nearWindow)))));
+    // Unchanged activities that only came into view (the window moved or was widened).
+    const covered = storedRange(state.getMeta(META.windowStart), state.getMeta(META.windowEnd));
+    for (const slice of uncoveredSlices(covered, window))
+      listed.push(...(await collect(deps.severa.listActivities(range(slice)))));
   }
   const activities = new Map<string, Activity>();
   for (const a of listed) if (a.recurrenceType !== 'Series') activities.set(a.guid, a);
@@ -606,13 +640,18 @@ async function syncUser(run: UserRunContext): Promise<void> {
   const email = user.email;
   const dryRun = run.options.dryRun ?? false;
   const calendar = deps.google.forUser(email);
-  const previousToken = deps.state.getUser(email)?.syncToken ?? null;
+  const userRow = deps.state.getUser(email);
+  const previousToken = userRow?.syncToken ?? null;
+  const aborted = () => deps.signal?.aborted ?? false;
   let googleRead: GoogleRead;
   let zone: string;
   try {
     zone = user.severa.timezone?.ianaName ?? (await calendar.timeZone());
-    googleRead = await readGoogle(calendar, previousToken, run.window);
+    const covered = storedRange(userRow?.windowStart, userRow?.windowEnd);
+    googleRead = await readGoogle(calendar, previousToken, run.window, covered);
   } catch (e) {
+    // A stopped run leaves the user as it was; the requests were ended on purpose.
+    if (aborted()) return;
     if (isAppError(e) && e.step === 'pre.same-email') {
       // Flagged and skipped, not counted as a synced user; the others go on.
       result.users--;
@@ -635,6 +674,11 @@ async function syncUser(run: UserRunContext): Promise<void> {
     return;
   }
 
+  const failures = new Map(
+    (dryRun ? [] : deps.state.failures(email)).map((f) => [f.item, f] as const),
+  );
+  const retrying = [...failures.values()].filter((f) => f.retryRequested);
+  let google = new Map<string, Observed<GoogleItem>>();
   const ctx: UserContext = {
     user: email,
     severaUserGuid: user.severa.guid,
@@ -645,13 +689,20 @@ async function syncUser(run: UserRunContext): Promise<void> {
     runId: run.runId,
     categoryOf: (guid) => run.categories.get(guid),
     listedActivity: (guid) => run.severaRead.activities.get(guid),
+    observedEtag: (id) => {
+      const seen = google.get(id);
+      return seen?.kind === 'present' ? seen.item.etag : undefined;
+    },
   };
   let planned: Plan;
+  let input: PlanInput;
   try {
-    const links = deps.state.linksForUser(email);
-    const google = await observeGoogle(run, calendar, googleRead, links);
-    const severa = await observeSevera(run, ctx, links, google);
-    planned = plan({
+    const stored = deps.state.linksForUser(email);
+    const observedGoogle = await observeGoogle(run, ctx, googleRead, stored, retrying);
+    google = observedGoogle.observed;
+    const links = observedGoogle.links;
+    const severa = await observeSevera(run, ctx, links, google, retrying);
+    input = {
       user: email,
       links,
       severa: severa.observed,
@@ -664,8 +715,10 @@ async function syncUser(run: UserRunContext): Promise<void> {
       deletionThresholdPercent: deps.settings.sync.deletionThresholdPercent,
       copyId: (guid) => googleCopyId(guid, email),
       heldDecision: run.options.heldDecision,
-    });
+    };
+    planned = plan(input);
   } catch (e) {
+    if (aborted()) return;
     run.recordError(email, 'read', e);
     return;
   }
@@ -706,13 +759,22 @@ async function syncUser(run: UserRunContext): Promise<void> {
   }
 
   let failed = 0;
+  const acted = new Set<string>();
   for (const action of planned.actions) {
-    if (deps.signal?.aborted) return;
+    if (aborted()) return;
+    const key = itemKey(action);
+    acted.add(key);
+    const failure = failures.get(key);
+    // A quarantined item is left alone until the admin asks to retry it.
+    if (failure?.quarantinedAt && !failure.retryRequested) continue;
     try {
-      const change = await applyAction(ctx, action);
+      const change = await applyDecidingAgain(ctx, action, input, google);
       record(change);
-      count(result, [change.applied]);
+      if (change.applied) count(result, [change.applied]);
+      if (failure) deps.state.clearFailure(email, key);
     } catch (e) {
+      if (aborted()) return;
+      if (quarantined(run, action, key, e)) continue;
       failed++;
       run.recordError(email, action.kind, e, {
         direction: DIRECTION[action.kind],
@@ -720,6 +782,8 @@ async function syncUser(run: UserRunContext): Promise<void> {
       });
     }
   }
+  // A retried item that needs nothing any more is settled.
+  for (const f of retrying) if (!acted.has(f.item)) deps.state.clearFailure(email, f.item);
   if (planned.held.length > 0) {
     record({
       upsert: planned.held.map((a) => ({ ...a.link, held: a.kind })),
@@ -738,16 +802,110 @@ async function syncUser(run: UserRunContext): Promise<void> {
       ),
     });
   }
-  // The token moves only when every change reached the other side; else the next run re-reads.
+  // The token moves only when every change reached the other side (quarantined items aside);
+  // else the next run re-reads. The window it reconciled moves with it.
   // A user's first token also waits for a run that read every participant (see readSevera).
   const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
+  const quarantinedCount = deps.state.failures(email).filter((f) => f.quarantinedAt).length;
   deps.state.setUser(email, {
-    ...(failed === 0 && !firstRunOnLinks && { syncToken: googleRead.nextSyncToken }),
+    ...(failed === 0 &&
+      !firstRunOnLinks && {
+        syncToken: googleRead.nextSyncToken,
+        windowStart: new Date(run.window.start).toISOString(),
+        windowEnd: new Date(run.window.end).toISOString(),
+      }),
     state: failed === 0 ? 'ok' : 'error',
-    reason: failed === 0 ? null : `${failed} item(s) failed; see the sync log.`,
+    reason:
+      failed > 0
+        ? `${failed} item(s) failed; see the sync log.`
+        : quarantinedCount > 0
+          ? `${quarantinedCount} item(s) quarantined; see the sync log.`
+          : null,
     step: null,
     lastRunAt: run.now.toISOString(),
   });
+}
+
+/**
+ * Applies an action; when Google answers 412 (the event changed after the plan was made: an
+ * edit made during the run), reads the event again and decides that pair anew, so the
+ * conflict policy applies instead of an overwrite. A second 412 fails the item (next run).
+ */
+async function applyDecidingAgain(
+  ctx: UserContext,
+  action: Action,
+  input: PlanInput,
+  google: Map<string, Observed<GoogleItem>>,
+): Promise<AppliedChange> {
+  try {
+    return await applyAction(ctx, action);
+  } catch (e) {
+    if (!(e instanceof GoogleApiError && e.status === 412) || !('link' in action)) throw e;
+    const { link } = action;
+    const event = await ctx.calendar.getEvent(link.googleId);
+    const fields = event && event.status !== 'cancelled' ? fieldsFromEvent(event, ctx.zone) : null;
+    const fresh: Observed<GoogleItem> = fields
+      ? { kind: 'present', item: googleItem(ctx, { ...event, id: link.googleId }, fields) }
+      : { kind: 'gone' };
+    google.set(link.googleId, fresh);
+    const severa = input.severa.get(link.severaGuid);
+    const again = plan({
+      ...input,
+      links: [link],
+      severa: new Map(severa ? [[link.severaGuid, severa]] : []),
+      google: new Map([[link.googleId, fresh]]),
+      fullListingCount: {},
+      deletionThresholdPercent: 100,
+    });
+    const next = again.actions[0];
+    if (!next) return { applied: null, log: [] };
+    return applyAction(ctx, next);
+  }
+}
+
+/**
+ * Counts the failure against its item; an item that keeps failing for a reason retrying will
+ * not cure is quarantined (true), so it no longer holds the user's token or the watermark.
+ */
+function quarantined(run: UserRunContext, action: Action, key: string, e: unknown): boolean {
+  const { deps } = run;
+  const email = run.user.email;
+  const f = errorFields(e);
+  const ids = actionIds(action);
+  const at = run.now.toISOString();
+  const row: ItemFailure = deps.state.recordFailure(
+    { user: email, item: key, action: action.kind, ...ids, ...f },
+    at,
+  );
+  if (isTransient(e) || row.failures < QUARANTINE_AFTER_RUNS) return false;
+  deps.state.quarantine(email, key, at);
+  run.result.quarantined.push({
+    user: email,
+    item: key,
+    action: action.kind,
+    ...ids,
+    failures: row.failures,
+    message: f.message,
+    errorType: f.errorType,
+    step: f.step,
+  });
+  run.record({
+    log: [
+      makeEntry({
+        runId: run.runId,
+        user: email,
+        level: 'error',
+        direction: DIRECTION[action.kind],
+        action: 'quarantined',
+        ...ids,
+        result: 'error',
+        ...f,
+        message: `${f.message} — this item failed in ${row.failures} runs in a row and is quarantined: it is left alone (the user's other items sync on) until it is retried.`,
+        details: { item: key, failedAction: action.kind, failures: row.failures },
+      }),
+    ],
+  });
+  return true;
 }
 
 function count(result: SyncResult, actions: Action[]): void {
@@ -792,24 +950,34 @@ const isTokenExpired = (e: unknown) =>
   (e as { reason?: string }).reason === 'fullSyncRequired' ||
   (e as { status?: number }).status === 410;
 
+/**
+ * The sync token's changes, plus the parts of the window not reconciled yet (`covered` is the
+ * window of the run that stored the token): an unchanged event that only came into view is
+ * in no incremental listing.
+ */
 async function readGoogle(
   calendar: UserCalendar,
   syncToken: string | null,
   window: Window,
+  covered: Window | null,
 ): Promise<GoogleRead> {
+  const range = (w: Window) => ({
+    timeMin: new Date(w.start).toISOString(),
+    timeMax: new Date(w.end).toISOString(),
+  });
   if (syncToken) {
     try {
       const listing = await calendar.listEvents({ syncToken });
-      return { ...listing, full: false };
+      const events = new Map(listing.events.map((e) => [e.id ?? '', e]));
+      for (const slice of uncoveredSlices(covered, window))
+        for (const e of (await calendar.listEvents(range(slice))).events) events.set(e.id ?? '', e);
+      return { events: [...events.values()], nextSyncToken: listing.nextSyncToken, full: false };
     } catch (e) {
       // 410: list in full and reconcile against the links; the links themselves are kept.
       if (!isTokenExpired(e)) throw e;
     }
   }
-  const listing = await calendar.listEvents({
-    timeMin: new Date(window.start).toISOString(),
-    timeMax: new Date(window.end).toISOString(),
-  });
+  const listing = await calendar.listEvents(range(window));
   return { ...listing, full: true };
 }
 
@@ -819,7 +987,13 @@ const inWindow = (fields: SyncFields, window: Window) => {
   return end >= window.start && start <= window.end;
 };
 
-function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields): GoogleItem {
+/** What the engine needs of an event to decide (`run` is null outside a planned run). */
+function googleItem(
+  ctx: UserContext,
+  event: GoogleEvent,
+  fields: SyncFields,
+  run?: UserRunContext,
+): GoogleItem {
   const props = event.extendedProperties?.private ?? {};
   const origin = props[PROP_ORIGIN];
   const organizer = event.organizer?.email ? normaliseEmail(event.organizer.email) : null;
@@ -828,8 +1002,8 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
   const organisedByOther =
     event.organizer?.self === false &&
     organizer !== null &&
-    organizer !== run.user.email &&
-    run.syncedEmails.has(organizer);
+    organizer !== ctx.user &&
+    (run?.syncedEmails.has(organizer) ?? false);
   const plainEvent = !event.eventType || event.eventType === 'default';
   return {
     id: event.id ?? '',
@@ -839,39 +1013,119 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
     severaGuid: props[PROP_SEVERA_GUID] ?? null,
     origin: origin === 'severa' || origin === 'google' ? (origin as Origin) : null,
     eligible: !declined && !organisedByOther && plainEvent,
-    inWindow: inWindow(fields, run.window),
+    inWindow: run ? inWindow(fields, run.window) : true,
+    organizer: event.organizer?.self === false ? (organizer ?? 'unknown') : null,
+    seriesId: event.recurringEventId ?? null,
   };
 }
 
 async function observeGoogle(
   run: UserRunContext,
-  calendar: UserCalendar,
+  ctx: UserContext,
   read: GoogleRead,
-  links: Link[],
-): Promise<Map<string, Observed<GoogleItem>>> {
+  stored: Link[],
+  retrying: ItemFailure[],
+): Promise<{ observed: Map<string, Observed<GoogleItem>>; links: Link[] }> {
+  const { calendar } = ctx;
   const observed = new Map<string, Observed<GoogleItem>>();
   const observe = (event: GoogleEvent) => {
     if (!event.id) return;
-    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event);
+    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event, ctx.zone);
     observed.set(
       event.id,
-      fields ? { kind: 'present', item: googleItem(run, event, fields) } : { kind: 'gone' },
+      fields ? { kind: 'present', item: googleItem(ctx, event, fields, run) } : { kind: 'gone' },
     );
   };
   for (const event of read.events) observe(event);
-  const needed = links.filter(
+  const linkedIds = new Set(stored.map((l) => l.googleId));
+  // A series deleted as a whole may be reported by its own id only: its instances go with it.
+  for (const event of read.events) {
+    if (event.status !== 'cancelled' || !event.id || event.recurringEventId) continue;
+    if (linkedIds.has(event.id)) continue;
+    for (const link of stored)
+      if (!observed.has(link.googleId) && instanceOf(link.googleId)?.seriesId === event.id)
+        observed.set(link.googleId, { kind: 'gone' });
+  }
+  const needed = stored.filter(
     (l) =>
       !observed.has(l.googleId) &&
       ((read.full && read.events.length > 0) ||
-        (l.held === 'delete-google' && run.options.heldDecision === 'reject')),
+        (l.held === 'delete-google' && run.options.heldDecision === 'reject') ||
+        retrying.some((f) => f.googleId === l.googleId)),
   );
   // A full listing covers only the window: a linked event missing from it is asked for by id.
-  for (const link of needed) {
-    const event = await calendar.getEvent(link.googleId);
-    if (event) observe({ ...event, id: link.googleId });
-    else observed.set(link.googleId, { kind: 'gone' });
+  const fetchById = async (id: string) => {
+    const event = await calendar.getEvent(id);
+    if (event) observe({ ...event, id });
+    else observed.set(id, { kind: 'gone' });
+  };
+  for (const link of needed) await fetchById(link.googleId);
+  for (const f of retrying)
+    if (f.googleId && !observed.has(f.googleId) && !linkedIds.has(f.googleId))
+      await fetchById(f.googleId);
+  const links = await followSplitSeries(run, ctx, stored, observed);
+  return { observed, links };
+}
+
+/**
+ * "This and following": Google ends the series and starts `<id>_R<start>`. The activities of
+ * the ended instances move to the new series' instances, in order, instead of being deleted and
+ * made again (which would lose what Severa holds about them). The moves are recorded at once.
+ */
+async function followSplitSeries(
+  run: UserRunContext,
+  ctx: UserContext,
+  stored: Link[],
+  observed: Map<string, Observed<GoogleItem>>,
+): Promise<Link[]> {
+  const linked = new Set(stored.map((l) => l.googleId));
+  const fresh = new Map<string, { from: string; atMs: number; instances: GoogleItem[] }>();
+  for (const [id, seen] of observed) {
+    const seriesId = seen.kind === 'present' ? seen.item.seriesId : null;
+    const split = seriesId ? splitFrom(seriesId) : null;
+    if (!seriesId || !split || linked.has(id) || seen.kind !== 'present') continue;
+    const entry = fresh.get(seriesId) ?? { ...split, instances: [] };
+    entry.instances.push(seen.item);
+    fresh.set(seriesId, entry);
   }
-  return observed;
+  if (fresh.size === 0) return stored;
+  const moved = new Map<string, Link>();
+  for (const [seriesId, split] of fresh) {
+    const ended: Link[] = [];
+    for (const link of stored) {
+      const instance = instanceOf(link.googleId);
+      if (instance?.seriesId !== split.from || instance.startMs < split.atMs - DAY) continue;
+      if (!observed.has(link.googleId)) {
+        const event = await ctx.calendar.getEvent(link.googleId);
+        if (event && event.status !== 'cancelled') continue;
+      } else if (observed.get(link.googleId)?.kind !== 'gone') continue;
+      ended.push(link);
+    }
+    const replacements = split.instances.map((item) => ({
+      id: item.id,
+      originalStartMs: instanceOf(item.id)?.startMs ?? Date.parse(item.fields.start),
+    }));
+    const moves = pairSplit(ended, replacements).map((move) => {
+      observed.delete(move.link.googleId);
+      return { ...move.link, googleId: move.googleId, googleEtag: null };
+    });
+    for (const link of moves) moved.set(link.severaGuid, link);
+    if (moves.length > 0 && !run.options.dryRun)
+      run.record({
+        upsert: moves,
+        log: [
+          makeEntry({
+            runId: run.runId,
+            user: ctx.user,
+            action: 'series-split',
+            result: 'ok',
+            googleId: seriesId,
+            message: `A recurring series was split in Google ("this and following"): its activities from then on follow the new series ${seriesId}.`,
+          }),
+        ],
+      });
+  }
+  return stored.map((l) => moved.get(l.severaGuid) ?? l);
 }
 
 async function observeSevera(
@@ -879,6 +1133,7 @@ async function observeSevera(
   ctx: UserContext,
   links: Link[],
   google: Map<string, Observed<GoogleItem>>,
+  retrying: ItemFailure[] = [],
 ): Promise<{ observed: Map<string, Observed<SeveraItem>>; fullCount: number | undefined }> {
   const { deps, severaRead } = run;
   const userGuid = run.user.severa.guid;
@@ -955,13 +1210,17 @@ async function observeSevera(
   const listedNothing = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
   if (listedNothing) return { observed, fullCount: 0 };
 
-  for (const link of new Set([...sweptMissing, ...googleGone, ...heldSurvivors])) {
-    if (observed.has(link.severaGuid)) continue;
-    const activity = await deps.severa.getActivity(link.severaGuid);
+  // Items the admin asked to retry are read again, linked or not.
+  const retried = retrying.flatMap((f) => (f.severaGuid ? [f.severaGuid] : []));
+  const byId = [...sweptMissing, ...googleGone, ...heldSurvivors].map((l) => l.severaGuid);
+  for (const guid of new Set([...byId, ...retried])) {
+    if (observed.has(guid)) continue;
+    const activity = await deps.severa.getActivity(guid);
     const item = activity
       ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
       : null;
-    observed.set(link.severaGuid, item ? { kind: 'present', item } : { kind: 'gone' });
+    if (item || linkByGuid.has(guid))
+      observed.set(guid, item ? { kind: 'present', item } : { kind: 'gone' });
   }
   return { observed, fullCount: severaRead.fullSweep ? fullCount : undefined };
 }

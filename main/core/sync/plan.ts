@@ -22,6 +22,10 @@ export interface Link {
   start: string;
   /** A deletion waiting for the admin (design D8), or null. */
   held: HeldKind | null;
+  /** The Google etag last written or read: updates and deletes send it as If-Match. */
+  googleEtag?: string | null;
+  /** The organiser of a Google copy the user does not organise (an invitation), else null. */
+  googleOrganizer?: string | null;
 }
 
 export type HeldKind = 'delete-google' | 'delete-severa';
@@ -53,6 +57,10 @@ export interface GoogleItem {
   /** Not declined, a plain event, not organised by another synced user. */
   eligible: boolean;
   inWindow: boolean;
+  /** Someone else organises it (an invitation): only they may change its main fields. */
+  organizer?: string | null;
+  /** For an instance of a recurring series: the series' id (Google's recurringEventId). */
+  seriesId?: string | null;
 }
 
 /** What a side shows for one id this run. Ids not observed this run are unchanged. */
