@@ -1,8 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGoogleCalendars } from '../../main/core/google/calendar-client';
-import { createSeveraClient } from '../../main/core/severa/client';
+import {
+  createGoogleCalendars,
+  type GoogleCalendarsClient,
+} from '../../main/core/google/calendar-client';
+import { createSeveraClient, type SeveraClient } from '../../main/core/severa/client';
 import { parseGoogleKey } from '../../main/core/google/key-import';
 import { createLogger, silentLogger } from '../../main/core/log';
 import { DEMO_GOOGLE_USERS } from '../../main/core/sandbox/demo-company';
@@ -82,6 +85,8 @@ export interface World {
   openState(): SyncState;
   /** One in-process run through the real clients (as the CLI wires them), state opened and closed. */
   sync(options?: SyncOptions, deps?: Partial<SyncDeps>): Promise<SyncResult>;
+  /** The clients a run uses (for tests that wrap them); close the Google one after use. */
+  clients(): Promise<{ severa: SeveraClient; google: GoogleCalendarsClient }>;
   close(): Promise<void>;
 }
 
@@ -218,11 +223,13 @@ function fastClients(settings: Settings, configured: Configured) {
       clientSecret: configured.severaSecret,
       requestsPerSecond: settings.severa.requestsPerSecond,
       retry: FAST_RETRY,
+      timeoutMs: settings.sync.requestTimeoutSeconds * 1000,
     }),
     googleClient: createGoogleCalendars({
       settings: settings.google,
       privateKeyPem: configured.privateKeyPem,
       retry: FAST_RETRY,
+      requestTimeoutMs: settings.sync.requestTimeoutSeconds * 1000,
     }),
   };
 }
@@ -267,6 +274,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   const env = (): ProfileEnv => ({ dir: profileDir, settings: store.get(), secrets, logger });
   const openState = () => SyncState.open(paths.state);
+  const clients = async () => {
+    const profile = env();
+    if (!options.fastRetries)
+      return { severa: await connectSevera(profile), google: await connectGoogle(profile) };
+    const fast = fastClients(profile.settings, configured);
+    return { severa: fast.severaClient, google: fast.googleClient };
+  };
 
   return {
     google,
@@ -279,14 +293,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     updateSettings: (patch) => store.update(patch),
     env,
     openState,
+    clients,
     async sync(syncOptions = {}, deps = {}) {
       const profile = env();
-      const { severaClient, googleClient } = options.fastRetries
-        ? fastClients(profile.settings, configured)
-        : {
-            severaClient: await connectSevera(profile),
-            googleClient: await connectGoogle(profile),
-          };
+      const { severa: severaClient, google: googleClient } = await clients();
       const state = openState();
       try {
         return await runSync(
@@ -305,12 +315,21 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       }
     },
     async close() {
-      await Promise.all([google.close(), severa.close()]);
-      if (options.keychain) {
-        await secrets.delete('google-private-key');
-        await secrets.delete('severa-client-secret');
+      // Every request the product sent in this world conformed to Google's discovery document.
+      const departures = google.control.contractDepartures().filter((d) => d.kind === 'request');
+      try {
+        await Promise.all([google.close(), severa.close()]);
+      } finally {
+        if (options.keychain) {
+          await secrets.delete('google-private-key');
+          await secrets.delete('severa-client-secret');
+        }
+        rmSync(profileDir, { recursive: true, force: true });
       }
-      rmSync(profileDir, { recursive: true, force: true });
+      if (departures.length > 0)
+        throw new Error(
+          `Requests outside the Calendar v3 discovery document: ${JSON.stringify(departures.slice(0, 5))}`,
+        );
     },
   };
 }

@@ -161,7 +161,16 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
       opts.signal = AbortSignal.any(
         [deadline, signal, opts.signal].filter((s): s is AbortSignal => s !== undefined),
       );
-      const response = await next(opts);
+      let response: Awaited<ReturnType<typeof next>>;
+      try {
+        response = await next(opts);
+      } catch (e) {
+        // The fetch layer reports both as a bare abort: say which it was.
+        if (deadline.aborted)
+          throw new DOMException(`No answer within ${requestTimeoutMs} ms`, 'TimeoutError');
+        if (signal?.aborted) throw new DOMException('The sync was stopped', 'AbortError');
+        throw e;
+      }
       observeDate(response.headers.get('date'));
       return response;
     };
