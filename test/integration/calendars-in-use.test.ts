@@ -437,3 +437,55 @@ describe('times are instants (defect: a time without an offset was read as UTC)'
     expect(holiday).toMatchObject({ isAllDay: true });
   });
 });
+
+describe('one item never stops a user (defect: one failing item held the sync token forever)', () => {
+  it('an item that fails for good three runs in a row is quarantined, the user syncs on, and a retry brings it back once fixed', async () => {
+    // Private Google entries become activities of the Personal type: here one that does not exist.
+    const { w, users } = await start(1, { severa: { personalActivityTypeGuid: 'no-such-type' } });
+    const [u] = users;
+    const dentist = w.google.control.putEvent(
+      u.email,
+      event('Dentist', 2, 8, { visibility: 'private' }),
+    );
+    w.google.control.putEvent(u.email, event('Lunch', 2, 12));
+    const token = () => {
+      const state = w.openState();
+      const row = state.getUser(u.email);
+      state.close();
+      return row?.syncToken;
+    };
+    const runs = [await w.sync(), await w.sync()];
+    for (const r of runs) expect(r.errors).toEqual([expect.objectContaining({ user: u.email })]);
+    const held = token();
+    const third = await w.sync();
+    expect(third.errors).toEqual([]);
+    expect(third.quarantined).toEqual([
+      expect.objectContaining({
+        user: u.email,
+        item: `google:${dentist.id}`,
+        action: 'create-severa',
+        failures: 3,
+        message: expect.stringContaining('no-such-type'),
+      }),
+    ]);
+    expect(token()).not.toBe(held);
+
+    // The user's other changes go on; the quarantined item is left alone.
+    w.google.control.putEvent(u.email, event('Call', 3, 12));
+    const fourth = await w.sync();
+    expect(fourth).toMatchObject({ ok: true, errors: [], quarantined: [] });
+    expect(activitiesNamed(w, 'Call')).toHaveLength(1);
+    expect(activitiesNamed(w, 'Dentist')).toHaveLength(0);
+
+    // Fixed, and retried: the next run reads it again and makes it.
+    w.updateSettings({ severa: { personalActivityTypeGuid: w.types.personal } });
+    const state = w.openState();
+    expect(state.requestRetry(u.email, `google:${dentist.id}`)).toBe(1);
+    state.close();
+    expect(await w.sync()).toMatchObject({ ok: true, toSevera: { created: 1 } });
+    expect(activitiesNamed(w, 'Dentist')).toHaveLength(1);
+    const after = w.openState();
+    expect(after.failures(u.email)).toEqual([]);
+    after.close();
+  });
+});

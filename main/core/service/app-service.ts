@@ -76,6 +76,7 @@ const RESULT_CHANNELS: Record<ResultChannel, true> = {
   listActivityTypes: true,
   syncNow: true,
   resolveHeld: true,
+  retryQuarantined: true,
   resetSyncState: true,
   startDemo: true,
 };
@@ -433,6 +434,12 @@ export function createAppService(options: AppServiceOptions): AppService {
         const status = await statusDto();
         onEvent('status-changed', status);
         return status;
+      }),
+    listQuarantined: () => profile.sync.quarantined(),
+    retryQuarantined: (filter) =>
+      guarded(async () => {
+        await exclusive(() => profile.sync.retryQuarantined(filter.user, filter.item));
+        return profile.sync.quarantined();
       }),
     resetSyncState: () =>
       guarded(async () => {
