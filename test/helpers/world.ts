@@ -344,12 +344,15 @@ export interface UserSnapshot {
 
 /**
  * What must hold after a clean full-sweep run, read from both sandboxes and the state: no
- * duplicate on either side, every live item of a synced user linked, every link between two
- * live items that agree on every synced field, nothing held. Returns the problems found (empty
- * when converged) and what each user has, for checks of the caller's own.
+ * duplicate on either side, every live item of a synced user inside the window linked, every
+ * link between two live items that agree on every synced field (except a meeting the user
+ * does not organise: Severa may hold notes the organiser's copy never takes), nothing held.
+ * `nowMs` is the engine's clock when a test moves it (the window moves with it). Returns the
+ * problems found (empty when converged) and what each user has, for checks of the caller's own.
  */
 export async function convergenceReport(
   world: World,
+  options: { nowMs?: number } = {},
 ): Promise<{ problems: string[]; users: UserSnapshot[] }> {
   const categories = new Map<string, ActivityCategory>(
     world.severa.control.activityTypes.listAll().map((t) => [t.guid, t.category]),
@@ -358,10 +361,14 @@ export async function convergenceReport(
   const links = state.allLinks();
   state.close();
   const { windowPastDays, windowFutureDays } = world.settings().sync;
+  const now = options.nowMs ?? Date.now();
   const window = {
-    timeMin: new Date(Date.now() - windowPastDays * DAY).toISOString(),
-    timeMax: new Date(Date.now() + windowFutureDays * DAY).toISOString(),
+    timeMin: new Date(now - windowPastDays * DAY).toISOString(),
+    timeMax: new Date(now + windowFutureDays * DAY).toISOString(),
   };
+  const inWindow = (start: string, end: string) =>
+    Date.parse(end) >= Date.parse(window.timeMin) &&
+    Date.parse(start) <= Date.parse(window.timeMax);
   const severaLive = new Map(
     world.severa.control.activities
       .listAll()
@@ -377,13 +384,20 @@ export async function convergenceReport(
   try {
     for (const user of world.users) {
       const who = user.email;
-      const { events } = await client.forUser(who).listEvents(window);
+      const calendar = client.forUser(who);
+      const { events } = await calendar.listEvents(window);
       const google = new Map(
         events.filter((e) => e.status !== 'cancelled').map((e) => [e.id ?? '', e]),
       );
+      const mine = links.filter((l) => l.user === who);
+      // A linked pair follows its items anywhere: those outside the window are read by id.
+      for (const l of mine)
+        if (!google.has(l.googleId)) {
+          const e = await calendar.getEvent(l.googleId);
+          if (e && e.status !== 'cancelled') google.set(l.googleId, e);
+        }
       const owned = [...severaLive.values()].filter((a) => a.ownerUser.guid === user.severaGuid);
       users.push({ email: who, google: [...google.values()], severa: owned });
-      const mine = links.filter((l) => l.user === who);
 
       const repeated = (keys: string[]) => keys.filter((k, i) => keys.indexOf(k) !== i);
       const googleTwice = repeated(
@@ -401,8 +415,11 @@ export async function convergenceReport(
       const linkedSevera = new Set(mine.map((l) => l.severaGuid));
       for (const [id, e] of google)
         if (!linkedGoogle.has(id)) problems.push(`${who}: Google "${e.summary}" not linked`);
-      for (const a of owned)
-        if (!linkedSevera.has(a.guid)) problems.push(`${who}: Severa "${a.name}" not linked`);
+      for (const a of owned) {
+        const f = fieldsFromActivity(a, user.timeZone, undefined);
+        if (!linkedSevera.has(a.guid) && inWindow(f.start, f.end))
+          problems.push(`${who}: Severa "${a.name}" not linked`);
+      }
       for (const l of mine) {
         const a = severaLive.get(l.severaGuid);
         const e = google.get(l.googleId);
@@ -418,7 +435,13 @@ export async function convergenceReport(
           categories.get(a.activityType.guid),
         );
         const fromGoogle = fieldsFromEvent(e);
-        if (!fromGoogle || hashFields(fromSevera) !== hashFields(fromGoogle))
+        const organisersOwn = e.organizer?.self === false;
+        const agree =
+          fromGoogle &&
+          (organisersOwn
+            ? fromSevera.private === fromGoogle.private
+            : hashFields(fromSevera) === hashFields(fromGoogle));
+        if (!agree)
           problems.push(
             `${who}: "${a.name}" differs: Severa ${JSON.stringify(fromSevera)} Google ${JSON.stringify(fromGoogle)}`,
           );

@@ -767,6 +767,10 @@ async function syncUser(run: UserRunContext): Promise<void> {
     const failure = failures.get(key);
     // A quarantined item is left alone until the admin asks to retry it.
     if (failure?.quarantinedAt && !failure.retryRequested) continue;
+    // Another run of this profile is making (or made) this activity: it is theirs.
+    const claim = action.kind === 'create-severa' ? action.google.id : null;
+    if (claim && !claimEvent(run, claim, action.kind === 'create-severa' ? action.replaces : null))
+      continue;
     try {
       const change = await applyDecidingAgain(ctx, action, input, google);
       record(change);
@@ -780,6 +784,8 @@ async function syncUser(run: UserRunContext): Promise<void> {
         direction: DIRECTION[action.kind],
         ...actionIds(action),
       });
+    } finally {
+      if (claim) deps.state.releaseEvent(email, claim);
     }
   }
   // A retried item that needs nothing any more is settled.
@@ -861,6 +867,20 @@ async function applyDecidingAgain(
     if (!next) return { applied: null, log: [] };
     return applyAction(ctx, next);
   }
+}
+
+/** A claim older than this is a crashed run's: creating an activity takes seconds. */
+const CLAIM_EXPIRY_MS = 10 * 60_000;
+
+function claimEvent(run: UserRunContext, googleId: string, replacing: Link | null): boolean {
+  const now = Date.now();
+  return run.deps.state.claimEvent(
+    run.user.email,
+    googleId,
+    new Date(now).toISOString(),
+    new Date(now - CLAIM_EXPIRY_MS).toISOString(),
+    replacing?.severaGuid ?? null,
+  );
 }
 
 /**

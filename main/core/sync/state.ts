@@ -41,7 +41,9 @@ const MIGRATIONS: string[] = [
      failures INTEGER NOT NULL, first_failed_at TEXT NOT NULL, last_failed_at TEXT NOT NULL,
      error_type TEXT, message TEXT, step TEXT, quarantined_at TEXT,
      retry_requested INTEGER NOT NULL DEFAULT 0,
-     PRIMARY KEY (user, item));`,
+     PRIMARY KEY (user, item));
+   CREATE TABLE claims (user TEXT NOT NULL, google_id TEXT NOT NULL, at TEXT NOT NULL,
+     PRIMARY KEY (user, google_id));`,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -335,6 +337,46 @@ export class SyncState {
     );
   }
 
+  // ---- claims: one run creates an activity from a given event ----
+
+  /**
+   * Claims an event for the run about to create an activity from it: false when the event is
+   * linked already (to another activity than `replacing`, the link the new one replaces) or
+   * another run claimed it since `staleBefore` (a crashed run's claim expires). Runs of one
+   * profile share this database, so two of them never both create one.
+   */
+  claimEvent(
+    user: string,
+    googleId: string,
+    at: string,
+    staleBefore: string,
+    replacing: string | null = null,
+  ): boolean {
+    let claimed = false;
+    this.atomically(() => {
+      const linked = this.sql(
+        'SELECT 1 FROM links WHERE user = ? AND google_id = ? AND severa_guid IS NOT ?',
+      ).get(user, googleId, replacing);
+      if (linked) return;
+      this.sql('DELETE FROM claims WHERE user = ? AND google_id = ? AND at < ?').run(
+        user,
+        googleId,
+        staleBefore,
+      );
+      claimed =
+        this.sql('INSERT OR IGNORE INTO claims (user, google_id, at) VALUES (?, ?, ?)').run(
+          user,
+          googleId,
+          at,
+        ).changes === 1;
+    });
+    return claimed;
+  }
+
+  releaseEvent(user: string, googleId: string): void {
+    this.sql('DELETE FROM claims WHERE user = ? AND google_id = ?').run(user, googleId);
+  }
+
   // ---- items that keep failing ----
 
   failures(user?: string): ItemFailure[] {
@@ -488,7 +530,7 @@ export class SyncState {
   reset(): void {
     this.db.transaction(() => {
       this.db.exec(
-        'DELETE FROM links; DELETE FROM users; DELETE FROM meta; DELETE FROM item_failures;',
+        'DELETE FROM links; DELETE FROM users; DELETE FROM meta; DELETE FROM item_failures; DELETE FROM claims;',
       );
     })();
   }
