@@ -835,7 +835,9 @@ async function syncUser(run: UserRunContext): Promise<void> {
 /**
  * Applies an action; when Google answers 412 (the event changed after the plan was made: an
  * edit made during the run), reads the event again and decides that pair anew, so the
- * conflict policy applies instead of an overwrite. A second 412 fails the item (next run).
+ * conflict policy applies instead of an overwrite. A deletion in Severa because the event
+ * went from Google is confirmed the same way first (it may be back: undone, or restored by
+ * another run): a deletion is never made on a stale reading. A second 412 fails the item.
  */
 async function applyDecidingAgain(
   ctx: UserContext,
@@ -843,30 +845,45 @@ async function applyDecidingAgain(
   input: PlanInput,
   google: Map<string, Observed<GoogleItem>>,
 ): Promise<AppliedChange> {
+  if (action.kind === 'delete-severa' && input.google.get(action.link.googleId)?.kind === 'gone') {
+    const again = await decideAgain(ctx, action.link, input, google);
+    if (again.kind !== 'delete-severa')
+      return again.kind === 'none' ? nothingToDo : applyAction(ctx, again);
+  }
   try {
     return await applyAction(ctx, action);
   } catch (e) {
     if (!(e instanceof GoogleApiError && e.status === 412) || !('link' in action)) throw e;
-    const { link } = action;
-    const event = await ctx.calendar.getEvent(link.googleId);
-    const fields = event && event.status !== 'cancelled' ? fieldsFromEvent(event, ctx.zone) : null;
-    const fresh: Observed<GoogleItem> = fields
-      ? { kind: 'present', item: googleItem(ctx, { ...event, id: link.googleId }, fields) }
-      : { kind: 'gone' };
-    google.set(link.googleId, fresh);
-    const severa = input.severa.get(link.severaGuid);
-    const again = plan({
-      ...input,
-      links: [link],
-      severa: new Map(severa ? [[link.severaGuid, severa]] : []),
-      google: new Map([[link.googleId, fresh]]),
-      fullListingCount: {},
-      deletionThresholdPercent: 100,
-    });
-    const next = again.actions[0];
-    if (!next) return { applied: null, log: [] };
-    return applyAction(ctx, next);
+    const again = await decideAgain(ctx, action.link, input, google);
+    return again.kind === 'none' ? nothingToDo : applyAction(ctx, again);
   }
+}
+
+const nothingToDo: AppliedChange = { applied: null, log: [] };
+
+/** The pair decided again on a fresh reading of its Google event. */
+async function decideAgain(
+  ctx: UserContext,
+  link: Link,
+  input: PlanInput,
+  google: Map<string, Observed<GoogleItem>>,
+): Promise<Action | { kind: 'none' }> {
+  const event = await ctx.calendar.getEvent(link.googleId);
+  const fields = event && event.status !== 'cancelled' ? fieldsFromEvent(event, ctx.zone) : null;
+  const fresh: Observed<GoogleItem> = fields
+    ? { kind: 'present', item: googleItem(ctx, { ...event, id: link.googleId }, fields) }
+    : { kind: 'gone' };
+  google.set(link.googleId, fresh);
+  const severa = input.severa.get(link.severaGuid);
+  const again = plan({
+    ...input,
+    links: [link],
+    severa: new Map(severa ? [[link.severaGuid, severa]] : []),
+    google: new Map([[link.googleId, fresh]]),
+    fullListingCount: {},
+    deletionThresholdPercent: 100,
+  });
+  return again.actions[0] ?? { kind: 'none' };
 }
 
 /** A claim older than this is a crashed run's: creating an activity takes seconds. */
