@@ -7,7 +7,7 @@ import type { Activity, ActivityCategory, ActivityQuery, SeveraUser } from '../s
 import type { SeveraApi } from '../severa/types';
 import type { Settings } from '../store/settings';
 import { actionIds, applyAction, DIRECTION, type AppliedChange, type UserContext } from './apply';
-import { isTransient, itemKey, QUARANTINE_AFTER_RUNS } from './item-failures';
+import { isTransient, itemKey, QUARANTINE_AFTER_RUNS } from './quarantine';
 import {
   fieldsFromActivity,
   fieldsFromEvent,
