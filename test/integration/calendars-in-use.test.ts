@@ -40,6 +40,32 @@ const event = (summary: string, days: number, hour = 12, extra: GoogleEvent = {}
   ...extra,
 });
 
+/** A meeting owned by `owner`, `days` from today at `hour` for an hour. */
+const meeting = (w: World, owner: WorldUser, name: string, days = 2, hour = 10) =>
+  w.severa.control.activities.put({
+    name,
+    startDateTime: at(days, hour),
+    endDateTime: at(days, hour + 1),
+    activityType: { guid: w.types.meeting },
+    ownerUser: { guid: owner.severaGuid },
+  });
+
+/** One run whose Google side calls `hook` just before the first `method` call on `id`. */
+async function runWithHook(
+  w: World,
+  method: 'patchEvent' | 'deleteEvent',
+  id: string,
+  hook: () => void,
+  options: { sweep?: 'near' } = {},
+) {
+  const { google } = await w.clients();
+  try {
+    return await w.sync(options, { google: hooked(google, method, id, hook) });
+  } finally {
+    google.close();
+  }
+}
+
 const activitiesNamed = (w: World, name: string) =>
   w.severa.control.activities.listAll().filter((a) => a.name === name);
 
@@ -85,13 +111,7 @@ describe('the window moves (defect: only the first listing was bounded to the wi
       ...event('Weekly review', 150, 9),
       recurrence: ['RRULE:FREQ=WEEKLY;COUNT=12'],
     });
-    w.severa.control.activities.put({
-      name: 'Far workshop',
-      startDateTime: at(200, 10),
-      endDateTime: at(200, 12),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: u.severaGuid },
-    });
+    meeting(w, u, 'Far workshop', 200);
     await w.sync();
     expect(activitiesNamed(w, 'Board meeting')).toHaveLength(0);
     const early = activitiesNamed(w, 'Weekly review').length;
@@ -119,13 +139,7 @@ describe('the window moves (defect: only the first listing was bounded to the wi
     const { w, users } = await start(1, { sync: { windowFutureDays: 60 } });
     const [u] = users;
     w.google.control.putEvent(u.email, event('Autumn offsite', 100));
-    w.severa.control.activities.put({
-      name: 'Autumn training',
-      startDateTime: at(110, 10),
-      endDateTime: at(110, 12),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: u.severaGuid },
-    });
+    meeting(w, u, 'Autumn training', 110);
     await w.sync();
     expect(activitiesNamed(w, 'Autumn offsite')).toHaveLength(0);
     const state = w.openState();
@@ -194,27 +208,15 @@ describe('writes that cannot overwrite an edit (defect: no If-Match on patches a
   it('an edit the user makes in Google while the run writes is decided by the conflict policy, not overwritten', async () => {
     const { w, users } = await start(1);
     const [u] = users;
-    const a = w.severa.control.activities.put({
-      name: 'Planning',
-      startDateTime: at(2, 10),
-      endDateTime: at(2, 11),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: u.severaGuid },
-    });
+    const a = meeting(w, u, 'Planning');
     await w.sync();
     const copyId = googleCopyId(a.guid, u.email);
     w.severa.control.activities.edit(a.guid, { name: 'Planning (Severa)' });
     await new Promise((r) => setTimeout(r, 20));
-    const { google } = await w.clients();
-    try {
-      const during = hooked(google, 'patchEvent', copyId, () =>
-        w.google.control.editEvent(u.email, copyId, { summary: 'Planning (Google)' }),
-      );
-      const r = await w.sync({}, { google: during });
-      expect(r).toMatchObject({ ok: true, conflicts: 1 });
-    } finally {
-      google.close();
-    }
+    const r = await runWithHook(w, 'patchEvent', copyId, () =>
+      w.google.control.editEvent(u.email, copyId, { summary: 'Planning (Google)' }),
+    );
+    expect(r).toMatchObject({ ok: true, conflicts: 1 });
     // Later wins: the user's edit during the run is the later one, on both sides.
     expect(w.google.control.listAll(u.email).find((e) => e.id === copyId)?.summary).toBe(
       'Planning (Google)',
@@ -225,25 +227,18 @@ describe('writes that cannot overwrite an edit (defect: no If-Match on patches a
   it('a deletion meets an edit made meanwhile: the edit wins and comes back as an activity', async () => {
     const { w, users } = await start(1);
     const [u] = users;
-    const a = w.severa.control.activities.put({
-      name: 'Retro',
-      startDateTime: at(2, 10),
-      endDateTime: at(2, 11),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: u.severaGuid },
-    });
+    const a = meeting(w, u, 'Retro');
     await w.sync();
     const copyId = googleCopyId(a.guid, u.email);
     w.severa.control.activities.delete(a.guid);
-    const { google } = await w.clients();
-    try {
-      const during = hooked(google, 'deleteEvent', copyId, () =>
-        w.google.control.editEvent(u.email, copyId, { summary: 'Retro (keep it!)' }),
-      );
-      expect(await w.sync({ sweep: 'near' }, { google: during })).toMatchObject({ ok: true });
-    } finally {
-      google.close();
-    }
+    const r = await runWithHook(
+      w,
+      'deleteEvent',
+      copyId,
+      () => w.google.control.editEvent(u.email, copyId, { summary: 'Retro (keep it!)' }),
+      { sweep: 'near' },
+    );
+    expect(r).toMatchObject({ ok: true });
     expect(w.google.control.listAll(u.email).find((e) => e.id === copyId)).toMatchObject({
       status: 'confirmed',
       summary: 'Retro (keep it!)',
@@ -256,28 +251,17 @@ describe('purged events (defect: a 404 on delete failed on every run)', () => {
   it('deleting an event Google has already purged is done', async () => {
     const { w, users } = await start(1);
     const [u] = users;
-    const a = w.severa.control.activities.put({
-      name: 'Old sync',
-      startDateTime: at(2, 10),
-      endDateTime: at(2, 11),
-      activityType: { guid: w.types.meeting },
-      ownerUser: { guid: u.severaGuid },
-    });
+    const a = meeting(w, u, 'Old sync');
     await w.sync();
     const copyId = googleCopyId(a.guid, u.email);
     w.severa.control.activities.delete(a.guid);
-    const { google } = await w.clients();
-    try {
-      const purged = hooked(google, 'deleteEvent', copyId, () => {
-        w.google.control.deleteEvent(u.email, copyId);
-        w.google.control.setPurgeAfterMs(0);
-        w.google.control.listAll(u.email);
-      });
-      const r = await w.sync({ sweep: 'near' }, { google: purged });
-      expect(r).toMatchObject({ ok: true, errors: [], toGoogle: { deleted: 1 } });
-    } finally {
-      google.close();
-    }
+    const purged = () => {
+      w.google.control.deleteEvent(u.email, copyId);
+      w.google.control.setPurgeAfterMs(0);
+      w.google.control.listAll(u.email);
+    };
+    const r = await runWithHook(w, 'deleteEvent', copyId, purged, { sweep: 'near' });
+    expect(r).toMatchObject({ ok: true, errors: [], toGoogle: { deleted: 1 } });
     const state = w.openState();
     expect(state.linksForUser(u.email)).toEqual([]);
     state.close();
@@ -289,13 +273,7 @@ describe('stalled connections (defect: no deadline, one stalled request hung the
     const { w, users } = await start(3, { sync: { requestTimeoutSeconds: 1 } }, true);
     for (const u of users) {
       w.google.control.putEvent(u.email, event(`Call ${u.email}`, 2));
-      w.severa.control.activities.put({
-        name: `Review ${u.email}`,
-        startDateTime: at(3, 10),
-        endDateTime: at(3, 11),
-        activityType: { guid: w.types.meeting },
-        ownerUser: { guid: u.severaGuid },
-      });
+      meeting(w, u, `Review ${u.email}`, 3);
     }
     const stalled = users[1]!;
     w.google.control.injectFaults({ stall: 1000, user: stalled.email });
@@ -323,13 +301,7 @@ describe('several runs at once (defect: two runs both created activities for the
     for (let round = 0; round < 10; round++) {
       for (const u of users) {
         w.google.control.putEvent(u.email, event(`G${round} ${u.email}`, 1 + round));
-        w.severa.control.activities.put({
-          name: `S${round} ${u.email}`,
-          startDateTime: at(1 + round, 8),
-          endDateTime: at(1 + round, 9),
-          activityType: { guid: w.types.meeting },
-          ownerUser: { guid: u.severaGuid },
-        });
+        meeting(w, u, `S${round} ${u.email}`, 1 + round, 8);
       }
       await Promise.all([w.sync(), w.sync()]);
     }

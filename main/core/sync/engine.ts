@@ -123,18 +123,11 @@ export interface SyncResult {
   plan: PlannedAction[];
 }
 
-export interface QuarantinedItem {
-  user: string;
-  /** `severa:<guid>` or `google:<event id>` (what `retry` takes). */
-  item: string;
-  action: string;
-  severaGuid: string | null;
-  googleId: string | null;
-  failures: number;
-  message: string;
-  errorType: string | null;
-  step: string | null;
-}
+/** An item this run quarantined (`item` is what a retry takes). */
+export type QuarantinedItem = Pick<
+  ItemFailure,
+  'user' | 'item' | 'action' | 'severaGuid' | 'googleId' | 'failures' | 'errorType' | 'step'
+> & { message: string };
 
 /** changedSince is moved back by this much, so a clock difference never loses a change. */
 export const WATERMARK_OVERLAP_MS = 10 * 60_000;
