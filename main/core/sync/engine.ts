@@ -752,6 +752,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
   }
 
   let failed = 0;
+  let deferred = 0;
   const acted = new Set<string>();
   for (const action of planned.actions) {
     if (aborted()) return;
@@ -760,10 +761,16 @@ async function syncUser(run: UserRunContext): Promise<void> {
     const failure = failures.get(key);
     // A quarantined item is left alone until the admin asks to retry it.
     if (failure?.quarantinedAt && !failure.retryRequested) continue;
-    // Another run of this profile is making (or made) this activity: it is theirs.
+    // Another run of this profile is making (or made) this activity: it is theirs. The token
+    // waits, so that should they not finish, the next run sees the event again.
     const claim = action.kind === 'create-severa' ? action.google.id : null;
-    if (claim && !claimEvent(run, claim, action.kind === 'create-severa' ? action.replaces : null))
+    if (
+      claim &&
+      !claimEvent(run, claim, action.kind === 'create-severa' ? action.replaces : null)
+    ) {
+      deferred++;
       continue;
+    }
     try {
       const change = await applyDecidingAgain(ctx, action, input, google);
       record(change);
@@ -808,6 +815,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
   const quarantinedCount = deps.state.failures(email).filter((f) => f.quarantinedAt).length;
   deps.state.setUser(email, {
     ...(failed === 0 &&
+      deferred === 0 &&
       !firstRunOnLinks && {
         syncToken: googleRead.nextSyncToken,
         windowStart: new Date(run.window.start).toISOString(),
@@ -882,13 +890,22 @@ async function decideAgain(
 /** A claim older than this is a crashed run's: creating an activity takes seconds. */
 const CLAIM_EXPIRY_MS = 10 * 60_000;
 
+/** Whether a process still runs (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function claimEvent(run: UserRunContext, googleId: string, replacing: Link | null): boolean {
   const now = Date.now();
   return run.deps.state.claimEvent(
-    run.user.email,
-    googleId,
-    new Date(now).toISOString(),
+    { user: run.user.email, googleId, at: new Date(now).toISOString(), pid: process.pid },
     new Date(now - CLAIM_EXPIRY_MS).toISOString(),
+    processAlive,
     replacing?.severaGuid ?? null,
   );
 }

@@ -43,7 +43,7 @@ const MIGRATIONS: string[] = [
      retry_requested INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (user, item));
    CREATE TABLE claims (user TEXT NOT NULL, google_id TEXT NOT NULL, at TEXT NOT NULL,
-     PRIMARY KEY (user, google_id));`,
+     pid INTEGER NOT NULL, PRIMARY KEY (user, google_id));`,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -342,33 +342,35 @@ export class SyncState {
   /**
    * Claims an event for the run about to create an activity from it: false when the event is
    * linked already (to another activity than `replacing`, the link the new one replaces) or
-   * another run claimed it since `staleBefore` (a crashed run's claim expires). Runs of one
-   * profile share this database, so two of them never both create one.
+   * another run holds the claim. A claim from before `staleBefore`, or of a process `alive`
+   * says is gone (a killed run), is taken over. Runs of one profile share this database, so two
+   * of them never both create one.
    */
   claimEvent(
-    user: string,
-    googleId: string,
-    at: string,
+    claim: { user: string; googleId: string; at: string; pid: number },
     staleBefore: string,
+    alive: (pid: number) => boolean,
     replacing: string | null = null,
   ): boolean {
+    const { user, googleId } = claim;
     let claimed = false;
     this.atomically(() => {
       const linked = this.sql(
         'SELECT 1 FROM links WHERE user = ? AND google_id = ? AND severa_guid IS NOT ?',
       ).get(user, googleId, replacing);
       if (linked) return;
-      this.sql('DELETE FROM claims WHERE user = ? AND google_id = ? AND at < ?').run(
+      const held = this.sql('SELECT at, pid FROM claims WHERE user = ? AND google_id = ?').get(
         user,
         googleId,
-        staleBefore,
+      ) as Row | undefined;
+      if (held && String(held.at) >= staleBefore && alive(Number(held.pid))) return;
+      this.sql('INSERT OR REPLACE INTO claims (user, google_id, at, pid) VALUES (?, ?, ?, ?)').run(
+        user,
+        googleId,
+        claim.at,
+        claim.pid,
       );
-      claimed =
-        this.sql('INSERT OR IGNORE INTO claims (user, google_id, at) VALUES (?, ?, ?)').run(
-          user,
-          googleId,
-          at,
-        ).changes === 1;
+      claimed = true;
     });
     return claimed;
   }
