@@ -87,6 +87,8 @@ export interface AppStateDto {
     conflictPolicy: 'later-wins' | 'severa-wins' | 'google-wins';
     deletionThresholdPercent: number;
     intervalMinutes: number;
+    /** Deadline of every Google, token and Severa request (s). */
+    requestTimeoutSeconds: number;
   };
   app: {
     language: 'system' | 'fi' | 'en';
@@ -230,6 +232,7 @@ export const requestSchemas = {
             conflictPolicy: z.enum(['later-wins', 'severa-wins', 'google-wins']),
             deletionThresholdPercent: z.number().min(0).max(100),
             intervalMinutes: z.number().int().min(1).max(1440),
+            requestTimeoutSeconds: z.number().int().min(1).max(600),
           })
           .partial()
           .strict(),

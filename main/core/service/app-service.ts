@@ -256,6 +256,7 @@ export function createAppService(options: AppServiceOptions): AppService {
         conflictPolicy: s.sync.conflictPolicy,
         deletionThresholdPercent: s.sync.deletionThresholdPercent,
         intervalMinutes: s.sync.intervalMinutes,
+        requestTimeoutSeconds: s.sync.requestTimeoutSeconds,
       },
       app: {
         language: s.app.language,
