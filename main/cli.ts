@@ -5,6 +5,7 @@ import { EXIT, UsageError } from './cli/context';
 import { registerDaemon } from './cli/daemon';
 import { registerDemo } from './cli/demo';
 import { registerLog } from './cli/log';
+import { registerQuarantine } from './cli/quarantine';
 import { registerReset } from './cli/reset';
 import { registerSandbox } from './cli/sandbox';
 import { registerStatus } from './cli/status';
@@ -38,6 +39,7 @@ const commands: ((p: Command) => void)[] = [
   registerSync,
   registerStatus,
   registerLog,
+  registerQuarantine,
   registerReset,
   registerDaemon,
 ];

@@ -87,6 +87,8 @@ export interface AppStateDto {
     conflictPolicy: 'later-wins' | 'severa-wins' | 'google-wins';
     deletionThresholdPercent: number;
     intervalMinutes: number;
+    /** Deadline of every Google, token and Severa request (s). */
+    requestTimeoutSeconds: number;
   };
   app: {
     language: 'system' | 'fi' | 'en';
@@ -126,6 +128,36 @@ export interface SyncSummaryDto {
   conflicts: number;
   held: number;
   errors: { user: string; message: string; step: string | null }[];
+  /** Items quarantined by this run (listQuarantined has all of them). */
+  quarantined?: number;
+}
+
+/**
+ * An item that kept failing for a reason retrying will not cure, so the sync leaves it alone
+ * (the user's other items go on) until the admin retries it, usually after fixing the cause
+ * the message names. `item` is what `retryQuarantined` takes.
+ */
+export interface QuarantinedItemDto {
+  user: string;
+  /** `severa:<activity guid>` or `google:<event id>`. */
+  item: string;
+  /** The action that failed (`create-severa`, `update-google`, …). */
+  action: string;
+  direction: 'toGoogle' | 'toSevera' | null;
+  severaGuid: string | null;
+  googleId: string | null;
+  /** Runs in a row it failed in. */
+  failures: number;
+  firstFailedAt: string;
+  quarantinedAt: string;
+  /** Google's reason or Severa's error type. */
+  errorType: string | null;
+  /** The server's own message (scrubbed). */
+  message: string;
+  /** The set-up step that fixes it, when one does. */
+  step: string | null;
+  /** Retry asked for: the next run reads it again on both sides. */
+  retryRequested: boolean;
 }
 
 export interface HeldDeletionDto {
@@ -200,6 +232,7 @@ export const requestSchemas = {
             conflictPolicy: z.enum(['later-wins', 'severa-wins', 'google-wins']),
             deletionThresholdPercent: z.number().min(0).max(100),
             intervalMinutes: z.number().int().min(1).max(1440),
+            requestTimeoutSeconds: z.number().int().min(1).max(600),
           })
           .partial()
           .strict(),
@@ -257,6 +290,11 @@ export const requestSchemas = {
   ]),
   exportLog: z.tuple([]),
   resolveHeld: z.tuple([email, z.enum(['apply', 'restore'])]),
+  listQuarantined: z.tuple([]),
+  /** Retry quarantined items: one (user + item), all of a user's (user), or all ({}). */
+  retryQuarantined: z.tuple([
+    z.object({ user: email.optional(), item: z.string().min(1).max(1100).optional() }).strict(),
+  ]),
   resetSyncState: z.tuple([]),
   startDemo: z.tuple([]),
   openExternal: z.tuple([url]),
@@ -281,6 +319,9 @@ export interface ApiResults {
   queryLog: LogEntryDto[];
   exportLog: { fileName: string; content: string };
   resolveHeld: Result<SyncStatusDto>;
+  listQuarantined: QuarantinedItemDto[];
+  /** The quarantined items after the request (those retried carry `retryRequested`). */
+  retryQuarantined: Result<QuarantinedItemDto[]>;
   resetSyncState: Result<AppStateDto>;
   startDemo: Result<AppStateDto>;
   openExternal: boolean;

@@ -177,6 +177,13 @@ const SETTING_OPTIONS: SettingOption[] = [
     'intervalMinutes',
     integer,
   ),
+  setting(
+    '--request-timeout <seconds>',
+    'deadline of every Google, token and Severa request (default 30; retried as the policy says)',
+    'sync',
+    'requestTimeoutSeconds',
+    integer,
+  ),
 ];
 
 interface ConfigureOptions extends GlobalOptions {

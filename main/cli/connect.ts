@@ -17,13 +17,18 @@ export interface ConnectedProfile {
 
 export const openState = (profile: CliProfile): SyncState => SyncState.open(profile.paths.state);
 
-export async function connectProfile(profile: CliProfile): Promise<ConnectedProfile> {
+/** `signal` ends the clients' requests in flight (SIGTERM). */
+export async function connectProfile(
+  profile: CliProfile,
+  signal?: AbortSignal,
+): Promise<ConnectedProfile> {
   const settings = profile.settings.get();
   const env = {
     dir: profile.dir,
     settings,
     secrets: new KeychainSecretStore(profile.dir),
     logger: profile.logger,
+    signal,
   };
   const severa = await connectSevera(env);
   const google = await connectGoogle(env);

@@ -35,3 +35,41 @@ export function openProfile(options: GlobalOptions): CliProfile {
 }
 
 export const printJson = (value: unknown) => process.stdout.write(JSON.stringify(value) + '\n');
+
+/** After SIGTERM/SIGINT, requests still in flight get this long to answer before they are ended. */
+export const REQUEST_GRACE_MS = 5_000;
+/** …and the command this long to stop cleanly before the process exits anyway. */
+export const STOP_GRACE_MS = 15_000;
+
+/**
+ * SIGINT/SIGTERM: `run` aborts at once (the engine starts nothing new), `requests` after
+ * `REQUEST_GRACE_MS` (the clients end what is still in flight, so a stalled connection cannot
+ * hold the process); should the command still not have ended after `STOP_GRACE_MS`, the
+ * process exits. `dispose` removes the handlers.
+ */
+export function stopOnSignals(onStop?: (signal: string) => void): {
+  run: AbortSignal;
+  requests: AbortSignal;
+  dispose(): void;
+} {
+  const run = new AbortController();
+  const requests = new AbortController();
+  const stop = (name: string) => {
+    onStop?.(name);
+    run.abort();
+    setTimeout(() => requests.abort(), REQUEST_GRACE_MS).unref();
+    setTimeout(() => process.exit(EXIT.failed), STOP_GRACE_MS).unref();
+  };
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return {
+    run: run.signal,
+    requests: requests.signal,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}

@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { acquireProfileLock, withRunLock } from '../core/store/profile-lock';
 import { errorFields } from '../core/sync/sync-log';
 import { runSync, type SyncResult } from '../core/sync/engine';
-import { lockProfile, startDaemonLoop } from '../core/sync/daemon-loop';
+import { startDaemonLoop } from '../core/sync/daemon-loop';
 import { connectProfile, type ConnectedProfile } from './connect';
-import { openProfile, printJson, UsageError, type CliProfile, type GlobalOptions } from './context';
+import {
+  openProfile,
+  printJson,
+  stopOnSignals,
+  UsageError,
+  type CliProfile,
+  type GlobalOptions,
+} from './context';
 import { syncJson } from './sync';
 
 interface DaemonOptions extends GlobalOptions {
@@ -12,13 +20,15 @@ interface DaemonOptions extends GlobalOptions {
 }
 
 const intervalOption = z.coerce.number().int().min(1).max(1440).optional();
+/** A daemon run due while another run of the profile (a `sync`) is going waits this long. */
+const RUN_LOCK_WAIT_MS = 5 * 60_000;
 
 /**
  * The clients are built once and kept (their limiters and Google tokens carry over between
  * runs); a changed settings file (`configure` while the daemon runs) rebuilds them before the
  * next run.
  */
-function connection(profile: CliProfile) {
+function connection(profile: CliProfile, signal: AbortSignal) {
   let current: { key: string; connected: ConnectedProfile } | null = null;
   return {
     async get(): Promise<ConnectedProfile> {
@@ -26,7 +36,7 @@ function connection(profile: CliProfile) {
       if (current?.key !== key) {
         current?.connected.close();
         current = null;
-        current = { key, connected: await connectProfile(profile) };
+        current = { key, connected: await connectProfile(profile, signal) };
       }
       return current.connected;
     },
@@ -64,25 +74,36 @@ async function daemon(options: DaemonOptions): Promise<void> {
   if (!interval.success)
     throw new UsageError('--interval must be a whole number of minutes, 1…1440');
   const profile = openProfile(options);
-  const lock = lockProfile(profile.dir);
-  const clients = connection(profile);
+  const lock = await acquireProfileLock(profile.dir, 'daemon', { owner: 'daemon' });
   const logger = profile.logger.child('daemon');
+  // SIGTERM (systemd stop) and SIGINT: nothing new starts, what finished is recorded, requests
+  // still in flight end after a grace period.
+  let stopped: (signal: string) => void = () => undefined;
+  const signalled = new Promise<string>((resolve) => (stopped = resolve));
+  const stop = stopOnSignals((name) => stopped(name));
+  const clients = connection(profile, stop.requests);
   const loop = startDaemonLoop({
     intervalMinutes: () => interval.data ?? profile.settings.get().sync.intervalMinutes,
-    runOnce: async (signal) => {
-      const c = await clients.get();
-      return runSync(
-        {
-          settings: c.settings,
-          severa: c.severa,
-          google: c.google,
-          state: c.state,
-          logger: logger.child('sync'),
-          signal,
+    // Each run holds the profile's run lock, so a `sync` started meanwhile waits for it.
+    runOnce: (signal) =>
+      withRunLock(
+        profile.dir,
+        { owner: 'daemon', waitMs: RUN_LOCK_WAIT_MS, signal: stop.run },
+        async () => {
+          const c = await clients.get();
+          return runSync(
+            {
+              settings: c.settings,
+              severa: c.severa,
+              google: c.google,
+              state: c.state,
+              logger: logger.child('sync'),
+              signal,
+            },
+            {},
+          );
         },
-        {},
-      );
-    },
+      ),
     onRun: (outcome) => {
       report(options, outcome);
       if ('error' in outcome) logger.warn('run failed', { error: errorFields(outcome.error) });
@@ -92,13 +113,10 @@ async function daemon(options: DaemonOptions): Promise<void> {
     },
   });
   logger.info('daemon started', { pid: process.pid });
-  // SIGTERM (systemd stop) and SIGINT: the item in progress finishes and is recorded, then exit 0.
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await signalled;
   logger.info('stopping', { signal });
   await loop.stop();
+  stop.dispose();
   clients.close();
   lock.release();
   if (!options.json) process.stdout.write(`${new Date().toISOString()} stopped (${signal})\n`);
@@ -108,7 +126,9 @@ async function daemon(options: DaemonOptions): Promise<void> {
 export function registerDaemon(program: Command): void {
   program
     .command('daemon')
-    .description('sync now and then every interval until SIGTERM/SIGINT (server mode)')
+    .description(
+      "sync now and then every interval until SIGTERM/SIGINT (server mode). One daemon per profile; each run holds the profile run lock, so a `sync` started meanwhile waits for it and then runs between the daemon's runs",
+    )
     .option('--interval <minutes>', 'minutes between runs (default: the profile setting)')
     .option('--json', 'print one JSON line per run')
     .action(async (_o: DaemonOptions, cmd: Command) => {

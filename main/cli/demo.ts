@@ -163,7 +163,7 @@ function printStory(
  */
 async function demo(options: DemoOptions): Promise<void> {
   const lang: Language = options.lang === 'fi' ? 'fi' : 'en';
-  const google = await startGoogleSandbox({ seedDemo: true });
+  const google = await startGoogleSandbox({ seedDemo: true, failOnDepartures: false });
   const severa = await startSeveraSandbox({ seedDemo: true });
   const profileDir = mkdtempSync(join(tmpdir(), 'severa-sync-demo-'));
   const paths = profilePaths(profileDir);

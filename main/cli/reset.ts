@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
+import { withRunLock } from '../core/store/profile-lock';
 import { openState } from './connect';
 import { EXIT, openProfile, printJson, type GlobalOptions } from './context';
 
@@ -40,14 +41,18 @@ export function registerReset(program: Command): void {
         process.exitCode = EXIT.usage;
         return;
       }
-      const state = openState(openProfile(options));
-      try {
-        const forgotLinks = state.countLinks();
-        state.reset();
-        if (options.json) printJson({ ok: true, forgotLinks });
-        else process.stdout.write(`Sync state reset: ${forgotLinks} links forgotten.\n`);
-      } finally {
-        state.close();
-      }
+      const profile = openProfile(options);
+      // Never under a run in progress (it would write back what reset forgets): refused then.
+      await withRunLock(profile.dir, { owner: 'reset' }, async () => {
+        const state = openState(profile);
+        try {
+          const forgotLinks = state.countLinks();
+          state.reset();
+          if (options.json) printJson({ ok: true, forgotLinks });
+          else process.stdout.write(`Sync state reset: ${forgotLinks} links forgotten.\n`);
+        } finally {
+          state.close();
+        }
+      });
     });
 }

@@ -1,9 +1,17 @@
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { Language } from '../core/localized';
+import { acquireProfileLock } from '../core/store/profile-lock';
 import { runSync, type SyncError, type SyncResult } from '../core/sync/engine';
 import { connectProfile } from './connect';
-import { EXIT, openProfile, printJson, UsageError, type GlobalOptions } from './context';
+import {
+  EXIT,
+  openProfile,
+  printJson,
+  stopOnSignals,
+  UsageError,
+  type GlobalOptions,
+} from './context';
 
 interface SyncCommandOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -12,7 +20,11 @@ interface SyncCommandOptions extends GlobalOptions {
   rejectHeld?: boolean;
   concurrency?: string;
   sweep?: 'near' | 'full';
+  wait?: string;
 }
+
+/** How long `sync` waits by default for a run in progress on the profile (the daemon's, say). */
+const DEFAULT_WAIT_SECONDS = 60;
 
 const emails = z.array(z.string().trim().toLowerCase().email()).optional();
 
@@ -57,14 +69,23 @@ async function sync(options: SyncCommandOptions): Promise<void> {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new UsageError('--concurrency must be a whole number ≥ 1');
   }
+  const waitSeconds = options.wait === undefined ? DEFAULT_WAIT_SECONDS : Number(options.wait);
+  if (!(Number.isInteger(waitSeconds) && waitSeconds >= 0))
+    throw new UsageError('--wait must be a whole number of seconds ≥ 0');
   const profile = openProfile(options);
-  const connected = await connectProfile(profile);
-  // SIGINT/SIGTERM: the current item finishes, then the run stops and records cleanly.
-  const abort = new AbortController();
-  const stop = () => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // SIGINT/SIGTERM: nothing new starts, requests still in flight end after a grace period.
+  const stop = stopOnSignals();
+  const lock = await acquireProfileLock(profile.dir, 'run', {
+    owner: 'sync',
+    waitMs: waitSeconds * 1000,
+    signal: stop.run,
+  }).catch((e: unknown) => {
+    stop.dispose();
+    throw e;
+  });
+  let connected: Awaited<ReturnType<typeof connectProfile>> | null = null;
   try {
+    connected = await connectProfile(profile, stop.requests);
     const result = await runSync(
       {
         settings: connected.settings,
@@ -72,7 +93,7 @@ async function sync(options: SyncCommandOptions): Promise<void> {
         google: connected.google,
         state: connected.state,
         logger: profile.logger.child('sync'),
-        signal: abort.signal,
+        signal: stop.run,
       },
       {
         dryRun: options.dryRun,
@@ -86,21 +107,27 @@ async function sync(options: SyncCommandOptions): Promise<void> {
     else printHuman(result, options.lang === 'fi' ? 'fi' : 'en');
     process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    connected.close();
+    stop.dispose();
+    connected?.close();
+    lock.release();
   }
 }
 
 export function registerSync(program: Command): void {
   program
     .command('sync')
-    .description('run one two-way sync now')
+    .description(
+      'run one two-way sync now. One run per profile: beside a running daemon (or another sync) it waits for the run in progress to finish, up to --wait seconds, then runs once itself; the daemon then carries on with its schedule',
+    )
     .option('--dry-run', 'print the plan; write nothing on either side or locally')
     .option('--user <email...>', 'only these users (the Severa watermark then stays)')
     .option('--confirm-held', 'apply the deletions held for confirmation')
     .option('--reject-held', 'bring back what the held deletions would have removed')
-    .option('--concurrency <n>', 'users synced at the same time (default 8)')
+    .option('--concurrency <n>', 'users synced at the same time (default 32)')
+    .option(
+      '--wait <seconds>',
+      `how long to wait for another run of this profile to finish before refusing (default ${DEFAULT_WAIT_SECONDS})`,
+    )
     .addOption(
       new Option(
         '--sweep <range>',

@@ -38,8 +38,14 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const PAGE = 100;
 
-type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4';
-const DEFAULT_USERS: Record<ScenarioId, number> = { S1: 200, S2: 1000, S3: 1000, S4: 1000 };
+type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
+const DEFAULT_USERS: Record<ScenarioId, number> = {
+  S1: 200,
+  S2: 1000,
+  S3: 1000,
+  S4: 1000,
+  S5: 1000,
+};
 
 interface Sides {
   google: number;
@@ -264,6 +270,23 @@ function changeOnePercent(world: World): number {
   return changed;
 }
 
+/**
+ * S5: the window moved on by a day since the last run (what every first run of a day meets):
+ * each user's Google side and the Severa side list the new day at the far edge. The stored
+ * window edges are moved back a day, as the run a day later finds them.
+ */
+function windowMovedADay(world: World): void {
+  const state = world.openState();
+  const back = (iso: string | null | undefined) =>
+    iso ? new Date(Date.parse(iso) - DAY).toISOString() : null;
+  for (const u of state.listUsers())
+    state.setUser(u.email, { windowStart: back(u.windowStart), windowEnd: back(u.windowEnd) });
+  for (const key of ['severa.windowStart', 'severa.windowEnd'])
+    state.setMeta(key, back(state.getMeta(key)));
+  state.setMeta('severa.watermark', new Date().toISOString());
+  state.close();
+}
+
 async function scenariosS2toS4(users: number, which: Set<ScenarioId>): Promise<ScenarioResult[]> {
   const world = await linkedCompany(users);
   const results: ScenarioResult[] = [];
@@ -289,6 +312,13 @@ async function scenariosS2toS4(users: number, which: Set<ScenarioId>): Promise<S
           'full',
         ),
       );
+    if (which.has('S5')) {
+      windowMovedADay(world);
+      // Beside S2's floor: one listing of the new day per user, and one Severa page for it.
+      results.push(
+        await measure(world, 'S5', { severa: severaFixed(users) + 2, google: lists + users }),
+      );
+    }
   } finally {
     await world.close();
   }
@@ -296,10 +326,10 @@ async function scenariosS2toS4(users: number, which: Set<ScenarioId>): Promise<S
 }
 
 const chosen = new Set<ScenarioId>(
-  args.scenario ? [args.scenario.toUpperCase() as ScenarioId] : ['S1', 'S2', 'S3', 'S4'],
+  args.scenario ? [args.scenario.toUpperCase() as ScenarioId] : ['S1', 'S2', 'S3', 'S4', 'S5'],
 );
 for (const id of chosen)
-  if (!(id in DEFAULT_USERS)) throw new Error(`--scenario must be S1, S2, S3 or S4, not ${id}`);
+  if (!(id in DEFAULT_USERS)) throw new Error(`--scenario must be S1…S5, not ${id}`);
 const usersFor = (id: ScenarioId) => (args.users ? Number(args.users) : DEFAULT_USERS[id]);
 
 const scenarios: ScenarioResult[] = [];
@@ -340,5 +370,19 @@ if (args.json) {
         `CPU ${s.cpuSeconds.toFixed(1)} s; peak RSS ${s.peakRssMb.toFixed(0)} MB\n`,
     );
     if (s.id === 'S4') process.stdout.write(verificationCost(s));
+  }
+  const slice = scenarios.find((s) => s.id === 'S5');
+  const steady = scenarios.find((s) => s.id === 'S2');
+  if (slice) {
+    // The slice's own cost: S5 beyond S2 (same company, nothing changed), per user.
+    const extra = (side: keyof Sides) =>
+      steady ? slice.requests[side] - steady.requests[side] : slice.requests[side];
+    const at1000 = (n: number) => Math.round((n / slice.users) * 1000);
+    const measured = slice.users === 1000 ? 'measured' : `extrapolated from ${slice.users} users`;
+    process.stdout.write(
+      `window-slice reconciliation at 1 000 users (${measured}): Google +${at1000(extra('google'))} requests, ` +
+        `Severa +${steady ? extra('severa') : slice.requests.severa} (once a day, the run after midnight UTC); ` +
+        `wall ${slice.wallSeconds.toFixed(1)} s at ${slice.users} users${steady ? ` (S2 ${steady.wallSeconds.toFixed(1)} s)` : ''}\n`,
+    );
   }
 }

@@ -1,8 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGoogleCalendars } from '../../main/core/google/calendar-client';
-import { createSeveraClient } from '../../main/core/severa/client';
+import {
+  createGoogleCalendars,
+  type GoogleCalendarsClient,
+} from '../../main/core/google/calendar-client';
+import { createSeveraClient, type SeveraClient } from '../../main/core/severa/client';
 import { parseGoogleKey } from '../../main/core/google/key-import';
 import { createLogger, silentLogger } from '../../main/core/log';
 import { DEMO_GOOGLE_USERS } from '../../main/core/sandbox/demo-company';
@@ -88,6 +91,8 @@ export interface World {
   openState(): SyncState;
   /** One in-process run through the real clients (as the CLI wires them), state opened and closed. */
   sync(options?: SyncOptions, deps?: Partial<SyncDeps>): Promise<SyncResult>;
+  /** The clients a run uses (for tests that wrap them); close the Google one after use. */
+  clients(): Promise<{ severa: SeveraClient; google: GoogleCalendarsClient }>;
   close(): Promise<void>;
 }
 
@@ -224,11 +229,13 @@ function fastClients(settings: Settings, configured: Configured) {
       clientSecret: configured.severaSecret,
       requestsPerSecond: settings.severa.requestsPerSecond,
       retry: FAST_RETRY,
+      timeoutMs: settings.sync.requestTimeoutSeconds * 1000,
     }),
     googleClient: createGoogleCalendars({
       settings: settings.google,
       privateKeyPem: configured.privateKeyPem,
       retry: FAST_RETRY,
+      requestTimeoutMs: settings.sync.requestTimeoutSeconds * 1000,
     }),
   };
 }
@@ -274,6 +281,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
   const env = (): ProfileEnv => ({ dir: profileDir, settings: store.get(), secrets, logger });
   const openState = () => SyncState.open(paths.state);
+  const clients = async () => {
+    const profile = env();
+    if (!options.fastRetries)
+      return { severa: await connectSevera(profile), google: await connectGoogle(profile) };
+    const fast = fastClients(profile.settings, configured);
+    return { severa: fast.severaClient, google: fast.googleClient };
+  };
 
   return {
     google,
@@ -286,14 +300,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     updateSettings: (patch) => store.update(patch),
     env,
     openState,
+    clients,
     async sync(syncOptions = {}, deps = {}) {
       const profile = env();
-      const { severaClient, googleClient } = options.fastRetries
-        ? fastClients(profile.settings, configured)
-        : {
-            severaClient: await connectSevera(profile),
-            googleClient: await connectGoogle(profile),
-          };
+      const { severa: severaClient, google: googleClient } = await clients();
       const state = openState();
       try {
         return await runSync(
@@ -312,12 +322,21 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       }
     },
     async close() {
-      await Promise.all([google.close(), severa.close()]);
-      if (options.keychain) {
-        await secrets.delete('google-private-key');
-        await secrets.delete('severa-client-secret');
+      // Every request the product sent in this world conformed to Google's discovery document.
+      const departures = google.control.contractDepartures().filter((d) => d.kind === 'request');
+      try {
+        await Promise.all([google.close(), severa.close()]);
+      } finally {
+        if (options.keychain) {
+          await secrets.delete('google-private-key');
+          await secrets.delete('severa-client-secret');
+        }
+        rmSync(profileDir, { recursive: true, force: true });
       }
-      rmSync(profileDir, { recursive: true, force: true });
+      if (departures.length > 0)
+        throw new Error(
+          `Requests outside the Calendar v3 discovery document: ${JSON.stringify(departures.slice(0, 5))}`,
+        );
     },
   };
 }
@@ -332,12 +351,15 @@ export interface UserSnapshot {
 
 /**
  * What must hold after a clean full-sweep run, read from both sandboxes and the state: no
- * duplicate on either side, every live item of a synced user linked, every link between two
- * live items that agree on every synced field, nothing held. Returns the problems found (empty
- * when converged) and what each user has, for checks of the caller's own.
+ * duplicate on either side, every live item of a synced user inside the window linked, every
+ * link between two live items that agree on every synced field (except a meeting the user
+ * does not organise: Severa may hold notes the organiser's copy never takes), nothing held.
+ * `nowMs` is the engine's clock when a test moves it (the window moves with it). Returns the
+ * problems found (empty when converged) and what each user has, for checks of the caller's own.
  */
 export async function convergenceReport(
   world: World,
+  options: { nowMs?: number } = {},
 ): Promise<{ problems: string[]; users: UserSnapshot[] }> {
   const categories = new Map<string, ActivityCategory>(
     world.severa.control.activityTypes.listAll().map((t) => [t.guid, t.category]),
@@ -346,10 +368,14 @@ export async function convergenceReport(
   const links = state.allLinks();
   state.close();
   const { windowPastDays, windowFutureDays } = world.settings().sync;
+  const now = options.nowMs ?? Date.now();
   const window = {
-    timeMin: new Date(Date.now() - windowPastDays * DAY).toISOString(),
-    timeMax: new Date(Date.now() + windowFutureDays * DAY).toISOString(),
+    timeMin: new Date(now - windowPastDays * DAY).toISOString(),
+    timeMax: new Date(now + windowFutureDays * DAY).toISOString(),
   };
+  const inWindow = (start: string, end: string) =>
+    Date.parse(end) >= Date.parse(window.timeMin) &&
+    Date.parse(start) <= Date.parse(window.timeMax);
   const severaLive = new Map(
     world.severa.control.activities
       .listAll()
@@ -365,13 +391,20 @@ export async function convergenceReport(
   try {
     for (const user of world.users) {
       const who = user.email;
-      const { events } = await client.forUser(who).listEvents(window);
+      const calendar = client.forUser(who);
+      const { events } = await calendar.listEvents(window);
       const google = new Map(
         events.filter((e) => e.status !== 'cancelled').map((e) => [e.id ?? '', e]),
       );
+      const mine = links.filter((l) => l.user === who);
+      // A linked pair follows its items anywhere: those outside the window are read by id.
+      for (const l of mine)
+        if (!google.has(l.googleId)) {
+          const e = await calendar.getEvent(l.googleId);
+          if (e && e.status !== 'cancelled') google.set(l.googleId, e);
+        }
       const owned = [...severaLive.values()].filter((a) => a.ownerUser.guid === user.severaGuid);
       users.push({ email: who, google: [...google.values()], severa: owned });
-      const mine = links.filter((l) => l.user === who);
 
       const repeated = (keys: string[]) => keys.filter((k, i) => keys.indexOf(k) !== i);
       const googleTwice = repeated(
@@ -389,8 +422,11 @@ export async function convergenceReport(
       const linkedSevera = new Set(mine.map((l) => l.severaGuid));
       for (const [id, e] of google)
         if (!linkedGoogle.has(id)) problems.push(`${who}: Google "${e.summary}" not linked`);
-      for (const a of owned)
-        if (!linkedSevera.has(a.guid)) problems.push(`${who}: Severa "${a.name}" not linked`);
+      for (const a of owned) {
+        const f = fieldsFromActivity(a, user.timeZone, undefined);
+        if (!linkedSevera.has(a.guid) && inWindow(f.start, f.end))
+          problems.push(`${who}: Severa "${a.name}" not linked`);
+      }
       for (const l of mine) {
         const a = severaLive.get(l.severaGuid);
         const e = google.get(l.googleId);
@@ -406,7 +442,13 @@ export async function convergenceReport(
           categories.get(a.activityType.guid),
         );
         const fromGoogle = fieldsFromEvent(e);
-        if (!fromGoogle || hashFields(fromSevera) !== hashFields(fromGoogle))
+        const organisersOwn = e.organizer?.self === false;
+        const agree =
+          fromGoogle &&
+          (organisersOwn
+            ? fromSevera.private === fromGoogle.private
+            : hashFields(fromSevera) === hashFields(fromGoogle));
+        if (!agree)
           problems.push(
             `${who}: "${a.name}" differs: Severa ${JSON.stringify(fromSevera)} Google ${JSON.stringify(fromGoogle)}`,
           );

@@ -4,13 +4,16 @@ import type { GoogleEvent } from '../../main/core/google/types';
 import type { Activity } from '../../main/core/severa/models';
 import { addDays, localDate, toZonedIso, zonedInstant } from '../../main/core/sync/mapping';
 import type { SyncResult } from '../../main/core/sync/engine';
+import type { GoogleCalendars } from '../../main/core/google/types';
 import { convergenceReport, startWorld, type World, type WorldTypes } from '../helpers/world';
 
 /*
  * The model-based test (anchors A4 §7, vdirsyncer's SyncMachine, in fast-check): random
- * operations on both sandboxes — create, edit, move, delete, make private, change type,
- * all-day, recurring — random faults (429 bursts, 5xx, dropped connections, 410 on a sync
- * token, tokens expiring mid-run) and runs (incremental, near or full sweep); then two
+ * operations on both sandboxes — create (near or beyond the window), edit, move, delete, make
+ * private, change type, all-day, recurring, a meeting from an outside organiser — random faults
+ * (429 bursts, 5xx, dropped connections, 410 on a sync token, tokens expiring mid-run) and runs
+ * (incremental, near or full sweep; a run with an edit made in Google while it writes; two runs
+ * at once; the clock moving the window on); then two
  * fault-free full-sweep runs (Severa shows deletions only to sweeps), after which:
  *   both sides agree under the rules, there is no duplicate on either side, no edit is lost,
  *   the links are exactly the union of what exists, and one more run changes nothing.
@@ -20,6 +23,8 @@ import { convergenceReport, startWorld, type World, type WorldTypes } from '../h
  */
 
 const USERS = 2;
+/** The window looks back 30 days and items are made from tomorrow on: the clock may run 29 ahead. */
+const MAX_CLOCK_AHEAD_DAYS = 29;
 const RUNS = Number(process.env.FC_RUNS ?? 60);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -37,6 +42,10 @@ interface ItemModel {
   title: string;
   /** The last operation that found a copy to act on: a final edit must show on both sides. */
   lastOp: 'create' | 'edit' | 'delete' | 'other';
+  /** A meeting from an outside organiser: Google's copy is theirs (Severa edits stay in Severa). */
+  external?: boolean;
+  /** Where the last edit was made. */
+  lastEditSide?: Side;
 }
 
 interface Model {
@@ -49,7 +58,11 @@ interface Real {
   base: number;
   /** Set by fault commands, used up by the next run. */
   midRunExpiry: ('severa' | 'google')[];
+  /** How far the engine's clock is ahead (the window moves with it). */
+  nowOffsetMs: number;
 }
+
+const engineNow = (r: Real) => () => new Date(Date.now() + r.nowOffsetMs);
 
 const userEmail = (r: Real, i: number) => r.world.users[i % r.world.users.length]!.email;
 const userZone = (r: Real, i: number) => r.world.users[i % r.world.users.length]!.timeZone;
@@ -149,15 +162,19 @@ function whenGoogle(r: Real, user: number, kind: Kind, startMs: number): GoogleE
   };
 }
 
+/** A change in Google: the user's own, or for an outside organiser's meeting, the organiser's. */
+function editGoogle(r: Real, item: ItemModel, id: string, patch: GoogleEvent): void {
+  const shared = Object.keys(patch).some((k) => k !== 'visibility');
+  const control = r.world.google.control;
+  if (item.external && shared) control.organizerEdit(userEmail(r, item.user), id, patch);
+  else control.editEvent(userEmail(r, item.user), id, patch);
+}
+
 /** Gives the item's copy a new start, in the item's current kind (timed or all-day). */
 const retimeSevera = (r: Real, item: ItemModel, a: Activity, startMs: number) =>
   r.world.severa.control.activities.edit(a.guid, whenSevera(r, item.user, item.kind, startMs));
 const retimeGoogle = (r: Real, item: ItemModel, e: GoogleEvent, startMs: number) =>
-  r.world.google.control.editEvent(
-    userEmail(r, item.user),
-    e.id!,
-    whenGoogle(r, item.user, item.kind, startMs),
-  );
+  editGoogle(r, item, e.id!, whenGoogle(r, item.user, item.kind, startMs));
 
 class Create extends Command {
   constructor(
@@ -167,6 +184,8 @@ class Create extends Command {
     readonly day: number,
     readonly hour: number,
     readonly type: TypeKey,
+    /** An invitation from an organiser outside the domain, on the Google side. */
+    readonly external = false,
   ) {
     super();
   }
@@ -181,7 +200,14 @@ class Create extends Command {
     };
     m.items.push(item);
     const startMs = r.base + this.day * DAY + this.hour * HOUR;
-    if (this.side === 'severa') {
+    if (this.external) {
+      item.external = true;
+      item.kind = 'timed';
+      r.world.google.control.invite(userEmail(r, this.user), 'chair@partner.example', {
+        summary: label,
+        ...whenGoogle(r, this.user, 'timed', startMs),
+      });
+    } else if (this.side === 'severa') {
       const s = r.world.severa.control;
       const seed = {
         name: label,
@@ -211,28 +237,39 @@ class Create extends Command {
     await pause();
   }
   toString() {
+    if (this.external)
+      return `invite(google, user${this.user}, from outside, +${this.day}d ${this.hour}h)`;
     return `create(${this.side}, user${this.user}, ${this.kind}, +${this.day}d ${this.hour}h, ${this.type})`;
   }
+}
+
+let titles = 0;
+const newTitle = (item: ItemModel) => `${item.label}#${++titles}`;
+
+/** The model after an edit of `item` on `side` to `title`. */
+function edited(item: ItemModel, side: Side, title: string): void {
+  // A recurring item has one title per instance; only single items are tracked by title.
+  if (item.kind !== 'recurring') item.title = title;
+  item.lastOp = 'edit';
+  item.lastEditSide = side;
 }
 
 class Edit extends ItemCommand {
   private title = '';
   onSevera(r: Real, item: ItemModel, a: Activity | undefined): boolean {
     if (!a) return false;
-    this.title = `${item.label}#${Date.now() % 1_000_000}`;
+    this.title = newTitle(item);
     r.world.severa.control.activities.edit(a.guid, { name: this.title });
     return true;
   }
   onGoogle(r: Real, item: ItemModel, e: GoogleEvent | undefined): boolean {
     if (!e) return false;
-    this.title = `${item.label}#${Date.now() % 1_000_000}`;
-    r.world.google.control.editEvent(userEmail(r, item.user), e.id!, { summary: this.title });
+    this.title = newTitle(item);
+    editGoogle(r, item, e.id!, { summary: this.title });
     return true;
   }
   override effect(item: ItemModel): void {
-    // A recurring item has one title per instance; only single items are tracked by title.
-    if (item.kind !== 'recurring') item.title = this.title;
-    item.lastOp = 'edit';
+    edited(item, this.side, this.title);
   }
   toString() {
     return `edit(${this.side}, #${this.index})`;
@@ -293,9 +330,7 @@ class TogglePrivate extends ItemCommand {
   }
   onGoogle(r: Real, item: ItemModel, e: GoogleEvent | undefined): boolean {
     if (!e) return false;
-    r.world.google.control.editEvent(userEmail(r, item.user), e.id!, {
-      visibility: e.visibility === 'private' ? 'default' : 'private',
-    });
+    editGoogle(r, item, e.id!, { visibility: e.visibility === 'private' ? 'default' : 'private' });
     return true;
   }
   toString() {
@@ -415,32 +450,130 @@ class Run extends Command {
         else r.world.google.control.expireAccessTokens();
     }, this.expiryDelayMs);
     try {
-      trace(this.toString(), await r.world.sync({ sweep: this.sweep }));
+      await this.runs(r);
     } finally {
       clearTimeout(timer);
       r.world.google.control.clearFaults();
       r.world.severa.control.clearFaults();
     }
   }
+  protected async runs(r: Real): Promise<void> {
+    trace(this.toString(), await r.world.sync({ sweep: this.sweep }, { now: engineNow(r) }));
+  }
   toString() {
     return `run(${this.sweep ?? 'incremental'}, expiry after ${this.expiryDelayMs}ms)`;
+  }
+}
+
+/** Two runs of the profile at the same time, without the lock (the engine's own safety). */
+class RunBeside extends Run {
+  protected override async runs(r: Real): Promise<void> {
+    const deps = { now: engineNow(r) };
+    const [a, b] = await Promise.all([
+      r.world.sync({ sweep: this.sweep }, deps),
+      r.world.sync({ sweep: this.sweep }, deps),
+    ]);
+    trace(`${this.toString()} (a)`, a);
+    trace(`${this.toString()} (b)`, b);
+  }
+  override toString() {
+    return `run-beside-another(${this.sweep ?? 'incremental'})`;
+  }
+}
+
+/**
+ * A run during which the user edits in Google the very event the run is about to change or
+ * delete (just before its request): the edit is the latest change of all, so it must win.
+ */
+class RunWithEditDuring extends Run {
+  constructor(
+    readonly model: { items: ItemModel[] },
+    sweep: 'near' | 'full' | undefined,
+  ) {
+    super(0, sweep);
+  }
+  protected override async runs(r: Real): Promise<void> {
+    const { google } = await r.world.clients();
+    let done = false;
+    const editBefore = (user: string, id: string) => {
+      if (done) return;
+      const e = r.world.google.control.listAll(user).find((x) => x.id === id);
+      const item = this.model.items.find((i) => i.label === labelOf(e?.summary));
+      if (!e || !item || e.status === 'cancelled') return;
+      done = true;
+      const title = newTitle(item);
+      editGoogle(r, item, id, { summary: title });
+      edited(item, 'google', title);
+    };
+    const during: GoogleCalendars = {
+      forUser(email) {
+        const calendar = google.forUser(email);
+        return {
+          ...calendar,
+          patchEvent: (id, patch, etag) => {
+            // Writes of our content (not a link mark alone) are what an edit must not lose to.
+            if (patch.summary !== undefined) editBefore(calendar.user, id);
+            return calendar.patchEvent(id, patch, etag);
+          },
+          deleteEvent: (id, etag) => {
+            editBefore(calendar.user, id);
+            return calendar.deleteEvent(id, etag);
+          },
+        };
+      },
+    };
+    try {
+      trace(
+        this.toString(),
+        await r.world.sync({ sweep: this.sweep }, { now: engineNow(r), google: during }),
+      );
+    } finally {
+      google.close();
+    }
+  }
+  override toString() {
+    return `run-with-an-edit-in-google-during-it(${this.sweep ?? 'incremental'})`;
+  }
+}
+
+/** The engine's clock moves on: the window's far edge brings items into view. */
+class MoveWindow extends Command {
+  constructor(readonly days: number) {
+    super();
+  }
+  async run(_m: Model, r: Real): Promise<void> {
+    // The past edge stays before the first day items are made on, so none falls out.
+    r.nowOffsetMs = Math.min(MAX_CLOCK_AHEAD_DAYS * DAY, r.nowOffsetMs + this.days * DAY);
+  }
+  toString() {
+    return `clock +${this.days}d (the window moves)`;
   }
 }
 
 const side = fc.constantFrom<Side>('severa', 'google');
 const typeKey = fc.constantFrom<TypeKey>('meeting', 'meeting', 'personal', 'holiday');
 const index = fc.nat(50);
+/** Mostly the next weeks; sometimes beyond the window's far edge (181 days), to come in later. */
+const day = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 1, max: 20 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 182, max: 205 }) },
+);
+/** The model the commands share (RunWithEditDuring tells it what it edited). */
+const shared: { items: ItemModel[] } = { items: [] };
 const commands = [
   fc
     .tuple(
       side,
       fc.nat(USERS - 1),
       fc.constantFrom<Kind>('timed', 'timed', 'allday', 'recurring'),
-      fc.integer({ min: 1, max: 20 }),
+      day,
       fc.integer({ min: 6, max: 16 }),
       typeKey,
     )
     .map(([s, u, k, d, h, t]) => new Create(s, u, k, d, h, t)),
+  fc
+    .tuple(fc.nat(USERS - 1), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 6, max: 16 }))
+    .map(([u, d, h]) => new Create('google', u, 'timed', d, h, 'meeting', true)),
   fc.tuple(index, side).map(([i, s]) => new Edit(i, s)),
   fc.tuple(index, side, fc.integer({ min: 1, max: 30 })).map(([i, s, h]) => new Move(i, s, h)),
   fc.tuple(index, side).map(([i, s]) => new Delete(i, s)),
@@ -470,21 +603,36 @@ const commands = [
       fc.constantFrom(undefined, undefined, 'near' as const, 'full' as const),
     )
     .map(([d, sweep]) => new Run(d, sweep)),
+  fc
+    .constantFrom(undefined, 'near' as const, 'full' as const)
+    .map((sweep) => new RunBeside(0, sweep)),
+  fc.constantFrom(undefined, 'near' as const).map((sweep) => new RunWithEditDuring(shared, sweep)),
+  fc.integer({ min: 1, max: 12 }).map((d) => new MoveWindow(d)),
 ];
 
 // ---- the invariants, read from both sandboxes after the clean runs ----
 
 async function assertConverged(m: Model, r: Real): Promise<void> {
-  const { problems, users } = await convergenceReport(r.world);
+  const { problems, users } = await convergenceReport(r.world, {
+    nowMs: Date.now() + r.nowOffsetMs,
+  });
+  const windowEnd = Date.now() + r.nowOffsetMs + 180 * DAY;
   for (const [u, seen] of users.entries()) {
     // No edit lost: an item whose last operation was an edit carries the latest change of all
     // (later wins a conflict, a change wins over a deletion), so both sides show that edit.
     for (const item of m.items.filter((i) => i.user % USERS === u && i.lastOp === 'edit')) {
       const onSevera = seen.severa.filter((a) => labelOf(a.name) === item.label);
       const onGoogle = seen.google.filter((e) => labelOf(e.summary) === item.label);
-      if (onSevera.length === 0 || onGoogle.length === 0)
+      // Made beyond the window and never in it: on its own side only, as it should be.
+      const beyond = [
+        ...onSevera.map((a) => a.startDateTime),
+        ...onGoogle.map((e) => e.start?.dateTime ?? e.start?.date ?? ''),
+      ].every((start) => Date.parse(start) > windowEnd);
+      if ((onSevera.length === 0 || onGoogle.length === 0) && !beyond)
         problems.push(`user${u}: ${item.label} was edited last but is gone`);
-      if (item.kind === 'recurring') continue;
+      // An outside organiser's meeting keeps their version in Google; Severa may keep notes.
+      if (item.kind === 'recurring' || beyond) continue;
+      if (item.external && item.lastEditSide === 'severa') continue;
       for (const x of [...onSevera.map((a) => a.name), ...onGoogle.map((e) => e.summary)])
         if (x !== item.title)
           problems.push(`user${u}: ${item.label} shows "${x}", last edit "${item.title}"`);
@@ -519,6 +667,7 @@ describe('model-based sync', () => {
           world,
           base: Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()),
           midRunExpiry: [],
+          nowOffsetMs: 0,
         };
         // One item per user that is never touched, so a user never legitimately lists nothing.
         for (const [i, u] of world.users.entries())
@@ -528,14 +677,16 @@ describe('model-based sync', () => {
           });
         try {
           const model: Model = { items: [], next: 0 };
+          shared.items = model.items;
           await fc.asyncModelRun(() => ({ model, real }), cmds);
           world.google.control.clearFaults();
           world.severa.control.clearFaults();
           // Severa has no deletion feed: a clean run that must see every deletion sweeps in full.
-          const clean = await world.sync({ sweep: 'full' });
+          const clock = { now: engineNow(real) };
+          const clean = await world.sync({ sweep: 'full' }, clock);
           trace('clean run', clean);
           expect(clean.errors).toEqual([]);
-          const again = await world.sync({ sweep: 'full' });
+          const again = await world.sync({ sweep: 'full' }, clock);
           expect({ ok: again.ok, changes: quiet(again) }).toEqual({ ok: true, changes: 0 });
           await assertConverged(model, real);
         } finally {

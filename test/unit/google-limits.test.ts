@@ -166,3 +166,72 @@ describe('retry policy', () => {
     await expect(tooLong).rejects.toMatchObject({ status: 429, retryAfterMs: 3_600_000 });
   });
 });
+
+describe('403s that retrying will not cure, deadlines and stops (issue 10)', () => {
+  const user = 'u@example.test';
+  const body = (reason: string, message: string) => ({
+    response: {
+      status: 403,
+      data: { error: { code: 403, message, errors: [{ domain: 'calendar', reason, message }] } },
+    },
+  });
+
+  test("forbiddenForNonOrganizer: the organiser's meeting, classified and never retried", () => {
+    const e = toGoogleApiError(
+      body(
+        'forbiddenForNonOrganizer',
+        'Shared properties can only be changed by the organizer of the event.',
+      ),
+      user,
+    );
+    expect(e).toMatchObject({
+      code: 'google.api.forbiddenForNonOrganizer',
+      reason: 'forbiddenForNonOrganizer',
+      step: null,
+      googleMessage: 'Shared properties can only be changed by the organizer of the event.',
+    });
+    expect(e.text.en).toMatch(/belongs to its organiser: u@example.test is a guest/);
+    expect(e.text.fi).toMatch(/kuuluu järjestäjälleen/);
+    expect(isRetryable(e)).toBe(false);
+  });
+
+  test('requiredAccessLevel and forbidden point at the delegation and are not retried', () => {
+    for (const reason of ['requiredAccessLevel', 'forbidden']) {
+      const e = toGoogleApiError(
+        body(reason, 'You need to have writer access to this calendar.'),
+        user,
+      );
+      expect(e).toMatchObject({ reason, step: 'admin.dwd-authorize' });
+      expect(e.text.en).toContain('You need to have writer access to this calendar.');
+      expect(isRetryable(e)).toBe(false);
+    }
+  });
+
+  test('a deadline is a retryable timeout; a stopped run is not retried', () => {
+    const timeout = toGoogleApiError(
+      Object.assign(new Error('No answer'), { code: 'TimeoutError' }),
+      user,
+    );
+    expect(timeout).toMatchObject({ code: 'google.timeout', reason: 'timeout' });
+    expect(isRetryable(timeout)).toBe(true);
+    const stopped = toGoogleApiError(new DOMException('The sync was stopped', 'AbortError'), user);
+    expect(stopped).toMatchObject({ code: 'google.aborted', reason: 'aborted' });
+    expect(isRetryable(stopped)).toBe(false);
+  });
+
+  test('withRetry starts nothing once the signal is aborted', async () => {
+    const abort = new AbortController();
+    let calls = 0;
+    const run = withRetry(
+      async () => {
+        calls++;
+        abort.abort();
+        throw apiError(503, 'backendError');
+      },
+      (e) => toGoogleApiError(e, user),
+      { clock: virtualClock(), policy: DEFAULT_RETRY_POLICY, signal: abort.signal },
+    );
+    await expect(run).rejects.toMatchObject({ status: 503 });
+    expect(calls).toBe(1);
+  });
+});

@@ -67,6 +67,8 @@ function fakeBackends(): CoreBackends & {
     resolveHeld: async () => void writes.push('held'),
     reset: async () => void (writes.push('reset'), log.splice(0)),
     queryLog: async (filter) => log.slice(0, filter.limit ?? log.length),
+    quarantined: async () => [],
+    retryQuarantined: async () => 0,
     close: async () => undefined,
   };
   const core: CoreBackends = {

@@ -192,3 +192,54 @@ describe('the sync log', () => {
     });
   });
 });
+
+describe('claims and item failures (issue 10)', () => {
+  const user = 'aino@firma.example';
+  const at = '2026-11-25T10:00:00.000Z';
+  const stale = '2026-11-25T09:50:00.000Z';
+
+  it('one run claims an event; a live holder keeps it, a dead or stale one is taken over, a linked event is never claimed', () => {
+    const s = SyncState.open(':memory:');
+    const claim = (pid: number, alive: boolean, when = at) =>
+      s.claimEvent({ user, googleId: 'ev1', at: when, pid }, stale, () => alive);
+    expect(claim(1, true)).toBe(true);
+    expect(claim(2, true)).toBe(false);
+    expect(claim(2, false)).toBe(true);
+    s.releaseEvent(user, 'ev1');
+    s.record({ upsert: [link('a', { user, googleId: 'ev1' })] });
+    expect(claim(3, true)).toBe(false);
+    // The activity replacing that link may claim it.
+    expect(s.claimEvent({ user, googleId: 'ev1', at, pid: 3 }, stale, () => true, 'a')).toBe(true);
+    s.close();
+  });
+
+  it('counts failing runs per item, quarantines, and marks retries', () => {
+    const s = SyncState.open(':memory:');
+    const fail = () =>
+      s.recordFailure(
+        {
+          user,
+          item: 'google:ev1',
+          action: 'create-severa',
+          severaGuid: null,
+          googleId: 'ev1',
+          errorType: 'InvalidParameter',
+          message: 'nope',
+          step: null,
+        },
+        at,
+      );
+    expect(fail().failures).toBe(1);
+    expect(fail().failures).toBe(2);
+    expect(s.requestRetry(user)).toBe(0);
+    s.quarantine(user, 'google:ev1', at);
+    expect(s.requestRetry(user, 'google:ev1')).toBe(1);
+    expect(s.failures(user)).toEqual([
+      expect.objectContaining({ failures: 2, quarantinedAt: at, retryRequested: true }),
+    ]);
+    expect(fail()).toMatchObject({ failures: 3, retryRequested: false });
+    s.clearFailure(user, 'google:ev1');
+    expect(s.failures()).toEqual([]);
+    s.close();
+  });
+});

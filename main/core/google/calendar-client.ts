@@ -1,4 +1,5 @@
 import { auth as googleAuth, calendar, type calendar_v3 } from '@googleapis/calendar';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../errors';
 import { localized } from '../localized';
 import { registerSecret, silentLogger, type Logger } from '../log';
@@ -36,6 +37,10 @@ export interface GoogleCalendarsOptions {
   quotaPauseMs?: number;
   /** The budgets' window; Google counts per minute (default: a minute plus a margin). Tests shorten it. */
   quotaWindowMs?: number;
+  /** Each HTTP request (token or Calendar) that has not answered by then fails as `timeout`. */
+  requestTimeoutMs?: number;
+  /** Aborts every request in flight and every wait (SIGTERM, a stopped daemon). */
+  signal?: AbortSignal;
 }
 
 /** What the engine, the diagnostics and the benchmark see of the Google side. */
@@ -54,6 +59,7 @@ export interface GoogleCalendarsClient extends GoogleCalendars {
 }
 
 const DEFAULT_QUOTA_PAUSE_MS = 3 * 60 * 60 * 1000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const PAGE_SIZE = 2500;
 /** Below this the `Date` header's one-second resolution is all we would be correcting. */
 const SIGNIFICANT_SKEW_MS = 5_000;
@@ -97,9 +103,18 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
   if (!email) throw missingServiceAccount();
   registerSecret(privateKeyPem);
   const logger = (options.logger ?? silentLogger).child('google');
+  const { signal } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const sleep = options.sleep;
   const clock: Clock = {
     now: options.now ?? systemClock.now,
-    sleep: options.sleep ?? systemClock.sleep,
+    // Waits (backoff, budgets) end early, timer and all, when the run is aborted.
+    sleep: (ms) =>
+      sleep
+        ? signal
+          ? abortable(sleep(ms), signal)
+          : sleep(ms)
+        : delay(ms, undefined, { signal }),
   };
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const quotaPauseMs = options.quotaPauseMs ?? DEFAULT_QUOTA_PAUSE_MS;
@@ -139,7 +154,23 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
         await acquireAll([limiter, projectLimiter], clock);
         apiRequests++;
       }
-      const response = await next(opts);
+      // Our retry policy is the only one (the library would retry the token POST on its own),
+      // and every request has a deadline and ends with the run.
+      opts.retryConfig = { ...opts.retryConfig, retry: 0, noResponseRetries: 0 };
+      const deadline = AbortSignal.timeout(requestTimeoutMs);
+      opts.signal = AbortSignal.any(
+        [deadline, signal, opts.signal].filter((s): s is AbortSignal => s !== undefined),
+      );
+      let response: Awaited<ReturnType<typeof next>>;
+      try {
+        response = await next(opts);
+      } catch (e) {
+        // The fetch layer reports both as a bare abort: say which it was.
+        if (deadline.aborted)
+          throw new DOMException(`No answer within ${requestTimeoutMs} ms`, 'TimeoutError');
+        if (signal?.aborted) throw new DOMException('The sync was stopped', 'AbortError');
+        throw e;
+      }
       observeDate(response.headers.get('date'));
       return response;
     };
@@ -211,6 +242,7 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
       return await withRetry(attempt, toError, {
         clock,
         policy,
+        signal,
         onRetry: (error, retry, delayMs) =>
           logger.debug('retrying Google call', {
             user,
@@ -316,16 +348,17 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
             ifMatch(etag),
           ),
         ),
-      async deleteEvent(id) {
+      async deleteEvent(id, etag) {
         try {
           await call(user, 'events.delete', (api) =>
             api.events.delete(
               { calendarId: 'primary', eventId: id, sendUpdates: 'none' },
-              noLibraryRetry,
+              ifMatch(etag),
             ),
           );
         } catch (e) {
-          if (e instanceof GoogleApiError && e.status === 410) return;
+          // Already deleted (410), or deleted and since purged by Google (404): done either way.
+          if (e instanceof GoogleApiError && (e.status === 410 || e.status === 404)) return;
           throw e;
         }
       },
@@ -346,11 +379,21 @@ export function createGoogleCalendars(options: GoogleCalendarsOptions): GoogleCa
       await withRetry(
         () => withFreshCredentials(user, () => userClient(user).jwt.authorize()),
         (e) => toGoogleApiError(e, user, clock.now()),
-        { clock, policy },
+        { clock, policy, signal },
       );
     },
     close: () => users.clear(),
   };
+}
+
+/** `work`, or a rejection as soon as `signal` aborts (a test's own sleep is left to end by itself). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 /**

@@ -179,6 +179,23 @@ function diagnoseApiError(
           `Google has limited ${user}'s calendar (Calendar usage limits exceeded). This user's sync is paused for hours.`,
         ),
       };
+    case 'forbiddenForNonOrganizer':
+      return {
+        step: null,
+        text: localized(
+          `Kokous kuuluu järjestäjälleen: käyttäjä ${user} on siinä vieraana, joten vain järjestäjä voi muuttaa sen otsikkoa, aikaa, paikkaa tai kuvausta. Severassa tehtyjä muutoksia ei viedä Googleen.`,
+          `The meeting belongs to its organiser: ${user} is a guest, so only the organiser can change its title, time, place or description. Changes made in Severa are not sent to Google.`,
+        ),
+      };
+    case 'requiredAccessLevel':
+    case 'forbidden':
+      return {
+        step: 'admin.dwd-authorize',
+        text: localized(
+          `Google ei salli muutosta käyttäjän ${user} kalenteriin (${reason}: ${message}). Tarkista, että palvelutili toimii käyttäjänä itsenään (delegointi) eikä kalenteria ole rajattu vain luettavaksi.`,
+          `Google does not allow this change to ${user}'s calendar (${reason}: ${message}). Check that the service account acts as the user (delegation) and that the calendar is not read-only.`,
+        ),
+      };
     case 'rateLimitExceeded':
     case 'userRateLimitExceeded':
     case 'rateLimited':
@@ -243,6 +260,23 @@ function apiReason(error: Record<string, unknown>): string | null {
   return null;
 }
 
+const TIMEOUT_TEXT = localized(
+  'Google ei vastannut määräajassa (pyynnön aikaraja). Yritetään uudelleen; jos tämä toistuu, tarkista verkkoyhteys ja välityspalvelin.',
+  'Google did not answer in time (the request deadline passed). It is retried; if this keeps happening, check the network connection and proxy.',
+);
+
+const ABORTED_TEXT = localized(
+  'Synkronointi pysäytettiin kesken pyynnön.',
+  'The sync was stopped while a request was in flight.',
+);
+
+/** Failures past the HTTP layer that Gaxios (or an aborted wait) names by a DOMException name. */
+const transportName = (e: unknown, err: ErrorLike): string | null => {
+  if (typeof err.code === 'string') return err.code;
+  const name = (e as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError' ? name : null;
+};
+
 const NETWORK_TEXT = (detail: string) =>
   localized(
     `Yhteys Googleen epäonnistui (${detail}). Tarkista verkkoyhteys ja välityspalvelin.`,
@@ -298,8 +332,12 @@ export function toGoogleApiError(e: unknown, user: string, nowMs = Date.now()): 
       { retryAfterMs },
     );
   }
-  const code = typeof err.code === 'string' ? err.code : 'network';
+  const code = transportName(e, err) ?? 'network';
   const detail = scrub(err.message ?? String(e));
+  if (code === 'TimeoutError')
+    return new GoogleApiError('google.timeout', null, TIMEOUT_TEXT, null, 'timeout', detail);
+  if (code === 'AbortError')
+    return new GoogleApiError('google.aborted', null, ABORTED_TEXT, null, 'aborted', detail);
   return new GoogleApiError(
     'google.network',
     null,

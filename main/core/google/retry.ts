@@ -30,6 +30,7 @@ const RETRYABLE_REASONS = new Set([
   'backendError',
   'internalError',
   'network',
+  'timeout',
 ]);
 
 /** Transient failures only; 400/401/404/409/410/412 and `quotaExceeded` are never retried blindly. */
@@ -56,6 +57,8 @@ export interface RetryHooks {
   random?: () => number;
   /** Called before each wait, e.g. to log. */
   onRetry?: (error: GoogleApiError, retry: number, delayMs: number) => void;
+  /** Once aborted, no attempt is started and no failure is retried. */
+  signal?: AbortSignal;
 }
 
 /** Runs `attempt` until it succeeds, fails with a non-retryable error, or attempts run out. */
@@ -66,10 +69,12 @@ export async function withRetry<T>(
 ): Promise<T> {
   for (let retry = 0; ; retry++) {
     try {
+      if (hooks.signal?.aborted) throw hooks.signal.reason;
       return await attempt();
     } catch (e) {
       const error = toError(e);
-      if (!isRetryable(error) || retry + 1 >= hooks.policy.maxAttempts) throw error;
+      if (hooks.signal?.aborted || !isRetryable(error) || retry + 1 >= hooks.policy.maxAttempts)
+        throw error;
       if (error.retryAfterMs !== null && error.retryAfterMs > hooks.policy.maxRetryAfterMs)
         throw error;
       const delay = Math.max(

@@ -35,8 +35,11 @@ export interface UserCalendar {
   /** Full replacement (events.update); with `etag`, sent as If-Match (412 `conditionNotMet`). */
   updateEvent(id: string, event: GoogleEvent, etag?: string): Promise<GoogleEvent>;
   patchEvent(id: string, patch: GoogleEvent, etag?: string): Promise<GoogleEvent>;
-  /** An event already deleted (410) counts as deleted. */
-  deleteEvent(id: string): Promise<void>;
+  /**
+   * With `etag`, sent as If-Match (412 `conditionNotMet` when the event changed since). An
+   * event already deleted (410) or purged (404) counts as deleted.
+   */
+  deleteEvent(id: string, etag?: string): Promise<void>;
 }
 
 export interface GoogleCalendars {

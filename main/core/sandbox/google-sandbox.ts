@@ -7,12 +7,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GoogleEvent } from './google/calendar-store';
 import { callControl, CONTROL_METHODS } from './google/control-http';
 import { seedDemoCompany, type DemoGoogleInfo } from './google/demo';
+import { checkRequest, checkResponse, matchMethod } from './google/discovery';
 import { API_ERRORS, type SandboxResponse } from './google/responses';
 import { SandboxState, type GoogleSandboxControl } from './google/state';
 import { handleTokenRequest } from './google/token-endpoint';
 
 export type {
   GoogleSandboxControl,
+  ContractDeparture,
   FaultPlan,
   SandboxRequest,
   SandboxUserOptions,
@@ -28,6 +30,12 @@ export interface GoogleSandboxOptions {
   /** Seed the Kalevala demo company and write its P12 key to `demoDir` (default: a new temp folder). */
   seedDemo?: boolean;
   demoDir?: string;
+  /**
+   * `close()` rejects when the sandbox answered anything Google's discovery document does not
+   * allow (default true: every test that starts a sandbox is also a check of its answers). The
+   * demo turns it off; requests that depart from the document are refused with 400 either way.
+   */
+  failOnDepartures?: boolean;
 }
 
 export interface GoogleSandbox {
@@ -47,8 +55,6 @@ const CALENDAR_SCOPES = new Set(
     (s) => `https://www.googleapis.com/auth/${s}`,
   ),
 );
-const EVENTS_PATH = /^\/calendar\/v3\/calendars\/([^/]+)\/events(?:\/([^/]+))?$/;
-const CALENDAR_PATH = /^\/calendar\/v3\/calendars\/([^/]+)$/;
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -97,12 +103,31 @@ export async function startGoogleSandbox(
     tokenUrl: `${origin}/token`,
     control: state,
     demo,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      const answers = state.contractDepartures().filter((d) => d.kind === 'response');
+      if (answers.length > 0 && options.failOnDepartures !== false)
+        throw new Error(
+          `The Google sandbox answered outside the Calendar v3 discovery document: ${JSON.stringify(answers.slice(0, 5))}`,
+        );
+    },
   };
+}
+
+/** The `sub` of a token request's assertion (unverified: it only scopes faults to a user). */
+function assertionSubject(form: string): string | null {
+  const payload = new URLSearchParams(form).get('assertion')?.split('.')[1];
+  try {
+    const sub = payload
+      ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: unknown }).sub
+      : null;
+    return typeof sub === 'string' ? sub.toLowerCase() : null;
+  } catch {
+    return null;
+  }
 }
 
 function send(state: SandboxState, res: ServerResponse, response: SandboxResponse): void {
@@ -136,12 +161,18 @@ async function serve(
       );
     if (state.latencyMs > 0) await sleep(state.latencyMs);
 
-    const fault = state.takeFault(url.pathname + url.search);
+    const isToken = url.pathname === '/token' && method === 'POST';
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const caller = isToken
+      ? assertionSubject(text)
+      : (state.tokens.get(bearer ?? '')?.user ?? null);
+    const fault = state.takeFault(url.pathname + url.search, caller);
+    // A stalled request is never answered; closing the sandbox ends its connection.
+    if (fault?.kind === 'stall') return;
     if (fault?.kind === 'drop') {
       req.socket.destroy();
       return;
     }
-    const isToken = url.pathname === '/token' && method === 'POST';
     const { response, user } = fault
       ? { response: faultResponse(state, fault.kind, fault.retryAfterSeconds), user: null }
       : isToken
@@ -154,6 +185,12 @@ async function serve(
         { method, path: url.pathname, query, user, status: response.status },
         isToken ? 'token' : 'api',
       );
+    }
+    const answered = isToken || fault ? null : matchMethod(method, url.pathname);
+    if (answered && response.status < 300) {
+      const problems = checkResponse(answered.method, response.body);
+      if (problems.length > 0)
+        state.depart({ kind: 'response', method: answered.method.id, problems });
     }
     send(state, res, response);
   } catch (e) {
@@ -216,25 +253,36 @@ function apiResponse(
   if (!account.calendar) return reply(API_ERRORS.notACalendarUser());
 
   const store = account.store;
-  const calendarId = (EVENTS_PATH.exec(url.pathname) ?? CALENDAR_PATH.exec(url.pathname))?.[1];
-  if (!calendarId) return reply(API_ERRORS.notFound());
-  const id = decodeURIComponent(calendarId).toLowerCase();
-  if (id !== 'primary' && id !== user) return reply(API_ERRORS.notFound());
-  const eventsMatch = EVENTS_PATH.exec(url.pathname);
-  if (!eventsMatch)
-    return reply(method === 'GET' ? store.primaryCalendar() : API_ERRORS.notFound());
-
-  const eventId = eventsMatch[2] ? decodeURIComponent(eventsMatch[2]) : null;
-  const ifMatch = typeof headers['if-match'] === 'string' ? headers['if-match'] : null;
-  const body = () => (parseJson(text) ?? {}) as GoogleEvent;
-  if (eventId === null) {
-    if (method === 'GET') return reply(store.list(url.searchParams));
-    if (method === 'POST') return reply(store.insert(body()));
-  } else {
-    if (method === 'GET') return reply(store.get(eventId));
-    if (method === 'PUT') return reply(store.update(eventId, body(), { ifMatch }));
-    if (method === 'PATCH') return reply(store.patch(eventId, body(), { ifMatch }));
-    if (method === 'DELETE') return reply(store.delete(eventId, { ifMatch }));
+  const match = matchMethod(method, url.pathname);
+  if (!match) return reply(API_ERRORS.notFound());
+  const body = parseJson(text) as GoogleEvent | undefined;
+  const problems = checkRequest(match.method, url.searchParams, body);
+  if (problems.length > 0) {
+    state.depart({ kind: 'request', method: match.method.id, problems });
+    return reply(API_ERRORS.invalid(problems.join('; ')));
   }
-  return reply(API_ERRORS.notFound());
+  const calendarId = match.pathParams.calendarId?.toLowerCase();
+  if (calendarId !== 'primary' && calendarId !== user) return reply(API_ERRORS.notFound());
+  const eventId = match.pathParams.eventId ?? '';
+  const ifMatch = typeof headers['if-match'] === 'string' ? headers['if-match'] : null;
+  switch (match.method.id) {
+    case 'calendar.calendars.get':
+      return reply(store.primaryCalendar());
+    case 'calendar.events.list':
+      return reply(store.list(url.searchParams));
+    case 'calendar.events.insert':
+      return reply(store.insert(body ?? {}));
+    case 'calendar.events.import':
+      return reply(store.importEvent(body ?? {}));
+    case 'calendar.events.get':
+      return reply(store.get(eventId, url.searchParams));
+    case 'calendar.events.update':
+      return reply(store.update(eventId, body ?? {}, { ifMatch }));
+    case 'calendar.events.patch':
+      return reply(store.patch(eventId, body ?? {}, { ifMatch }));
+    case 'calendar.events.delete':
+      return reply(store.delete(eventId, { ifMatch }));
+    default:
+      return reply(API_ERRORS.notFound());
+  }
 }

@@ -79,6 +79,7 @@ const RESULT_CHANNELS: Record<ResultChannel, true> = {
   listActivityTypes: true,
   syncNow: true,
   resolveHeld: true,
+  retryQuarantined: true,
   resetSyncState: true,
   startDemo: true,
 };
@@ -258,6 +259,7 @@ export function createAppService(options: AppServiceOptions): AppService {
         conflictPolicy: s.sync.conflictPolicy,
         deletionThresholdPercent: s.sync.deletionThresholdPercent,
         intervalMinutes: s.sync.intervalMinutes,
+        requestTimeoutSeconds: s.sync.requestTimeoutSeconds,
       },
       app: {
         language: s.app.language,
@@ -439,6 +441,12 @@ export function createAppService(options: AppServiceOptions): AppService {
         const status = await statusDto();
         onEvent('status-changed', status);
         return status;
+      }),
+    listQuarantined: () => profile.sync.quarantined(),
+    retryQuarantined: (filter) =>
+      guarded(async () => {
+        await exclusive(() => profile.sync.retryQuarantined(filter.user, filter.item));
+        return profile.sync.quarantined();
       }),
     resetSyncState: () =>
       guarded(async () => {

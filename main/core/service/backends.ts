@@ -2,6 +2,7 @@ import type {
   ActivityTypeDto,
   HeldDeletionDto,
   LogEntryDto,
+  QuarantinedItemDto,
   RequestArgs,
   SeveraUserDto,
   SyncSummaryDto,
@@ -25,6 +26,8 @@ export interface ProfileEnv {
   settings: Settings;
   secrets: SecretStore;
   logger: Logger;
+  /** Ends the clients' requests in flight (a stopped run). */
+  signal?: AbortSignal;
 }
 
 export type LogQuery = RequestArgs<'queryLog'>[0];
@@ -48,6 +51,10 @@ export interface SyncBackend {
   ): Promise<void>;
   reset(): Promise<void>;
   queryLog(filter: LogQuery): Promise<LogEntryDto[]>;
+  /** Items left alone because they kept failing (state.ts `item_failures`). */
+  quarantined(): Promise<QuarantinedItemDto[]>;
+  /** Asks the next run to try them again; returns how many were marked. */
+  retryQuarantined(user?: string, item?: string): Promise<number>;
   close(): Promise<void>;
 }
 

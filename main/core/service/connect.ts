@@ -36,6 +36,8 @@ export async function connectSevera(env: ProfileEnv) {
     clientSecret: secret,
     requestsPerSecond: severa.requestsPerSecond,
     logger: env.logger.child('severa'),
+    timeoutMs: env.settings.sync.requestTimeoutSeconds * 1000,
+    signal: env.signal,
   });
 }
 
@@ -46,5 +48,7 @@ export async function connectGoogle(env: ProfileEnv) {
     settings: env.settings.google,
     privateKeyPem,
     logger: env.logger.child('google'),
+    requestTimeoutMs: env.settings.sync.requestTimeoutSeconds * 1000,
+    signal: env.signal,
   });
 }

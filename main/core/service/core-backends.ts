@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
-import type { HeldDeletionDto, LogEntryDto, SyncSummaryDto } from '../../../preload/api';
+import type {
+  HeldDeletionDto,
+  LogEntryDto,
+  QuarantinedItemDto,
+  SyncSummaryDto,
+} from '../../../preload/api';
 import { importGoogleKey } from '../google/key-import';
 import type { Logger } from '../log';
 import { startGoogleSandbox } from '../sandbox/google-sandbox';
 import { startSeveraSandbox } from '../sandbox/severa-sandbox';
 import { profilePaths } from '../store/profile';
+import { withRunLock } from '../store/profile-lock';
 import { runSync, type SyncResult } from '../sync/engine';
-import { SyncState } from '../sync/state';
+import { SyncState, type ItemFailure } from '../sync/state';
+import { DIRECTION } from '../sync/apply';
+import type { Action } from '../sync/plan';
 import { levelsFrom, type LogEntry } from '../sync/sync-log';
 import type { CoreBackends, LogQuery, ProfileEnv, SyncBackend } from './backends';
 import { connectGoogle, connectSevera } from './connect';
@@ -20,6 +28,9 @@ import { diagnosticsBackends } from './diagnostics-backends';
 
 let liveIds = 0;
 
+/** The app's runs wait this long for a `sync` or daemon run of the same profile to finish. */
+const RUN_LOCK_WAIT_MS = 2 * 60_000;
+
 /** A log entry as the renderer sees it. Live entries are not stored yet: they get negative ids. */
 export function toLogEntryDto(e: LogEntry): LogEntryDto {
   return {
@@ -28,8 +39,7 @@ export function toLogEntryDto(e: LogEntry): LogEntryDto {
     runId: e.runId === null ? null : String(e.runId),
     level: e.level,
     user: e.user,
-    direction:
-      e.direction === 'to-google' ? 'toGoogle' : e.direction === 'to-severa' ? 'toSevera' : null,
+    direction: toDirection(e.direction),
     action: e.action,
     severaGuid: e.severaGuid,
     googleId: e.googleId,
@@ -39,6 +49,27 @@ export function toLogEntryDto(e: LogEntry): LogEntryDto {
   };
 }
 
+const toDirection = (d: string | null) =>
+  d === 'to-google' ? 'toGoogle' : d === 'to-severa' ? 'toSevera' : null;
+
+export const toQuarantinedDto = (
+  f: ItemFailure & { quarantinedAt: string },
+): QuarantinedItemDto => ({
+  user: f.user,
+  item: f.item,
+  action: f.action,
+  direction: toDirection(DIRECTION[f.action as Action['kind']] ?? null),
+  severaGuid: f.severaGuid,
+  googleId: f.googleId,
+  failures: f.failures,
+  firstFailedAt: f.firstFailedAt,
+  quarantinedAt: f.quarantinedAt,
+  errorType: f.errorType,
+  message: f.message ?? '',
+  step: f.step,
+  retryRequested: f.retryRequested,
+});
+
 export const toSummaryDto = (r: SyncResult): SyncSummaryDto => ({
   ok: r.ok,
   users: r.users,
@@ -47,6 +78,7 @@ export const toSummaryDto = (r: SyncResult): SyncSummaryDto => ({
   conflicts: r.conflicts,
   held: r.held,
   errors: r.errors.map((e) => ({ user: e.user ?? '', message: e.message, step: e.step })),
+  quarantined: r.quarantined.length,
 });
 
 /** The log matching the renderer's filter: level means "this and worse", search is a substring. */
@@ -80,17 +112,20 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
     heldFor?: { user: string; decision: 'confirm' | 'reject' },
   ) {
     const [severa, google] = [await connectSevera(env), await connectGoogle(env)];
+    const lock = { owner: 'app', waitMs: RUN_LOCK_WAIT_MS };
     try {
-      return await runSync(
-        {
-          settings: env.settings,
-          severa,
-          google,
-          state: state(),
-          logger: logger.child('sync'),
-          onLogEntry: (e) => onLogEntry(toLogEntryDto(e)),
-        },
-        heldFor ? { users: [heldFor.user], heldDecision: heldFor.decision } : {},
+      return await withRunLock(profileDir, lock, () =>
+        runSync(
+          {
+            settings: env.settings,
+            severa,
+            google,
+            state: state(),
+            logger: logger.child('sync'),
+            onLogEntry: (e) => onLogEntry(toLogEntryDto(e)),
+          },
+          heldFor ? { users: [heldFor.user], heldDecision: heldFor.decision } : {},
+        ),
       );
     } finally {
       google.close();
@@ -119,8 +154,18 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
     resolveHeld: async (env, user, decision, onLogEntry) => {
       await run(env, onLogEntry, { user, decision: decision === 'apply' ? 'confirm' : 'reject' });
     },
-    reset: async () => state().reset(),
+    reset: () =>
+      withRunLock(profileDir, { owner: 'app', waitMs: RUN_LOCK_WAIT_MS }, async () =>
+        state().reset(),
+      ),
     queryLog: async (filter) => queryLogEntries(state(), filter),
+    quarantined: async () =>
+      state()
+        .failures()
+        .flatMap((f) =>
+          f.quarantinedAt ? [toQuarantinedDto({ ...f, quarantinedAt: f.quarantinedAt })] : [],
+        ),
+    retryQuarantined: async (user, item) => state().requestRetry(user, item),
     close: async () => {
       opened?.close();
       opened = null;
@@ -136,7 +181,7 @@ export const coreBackends: CoreBackends = {
   ...diagnosticsBackends,
   openSync,
   startDemo: async (logger) => {
-    const google = await startGoogleSandbox({ seedDemo: true });
+    const google = await startGoogleSandbox({ seedDemo: true, failOnDepartures: false });
     const severa = await startSeveraSandbox({ seedDemo: true }).catch(async (e: unknown) => {
       await google.close();
       throw e;

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { localized } from '../localized';
@@ -34,7 +35,10 @@ export interface SeveraClientOptions {
   fetch?: typeof fetch;
   scopes?: readonly string[];
   retry?: Partial<RetryPolicy>;
+  /** Each request that has not answered by then fails (and is retried where that is safe). */
   timeoutMs?: number;
+  /** Aborts every request in flight and every wait (SIGTERM, a stopped daemon). */
+  signal?: AbortSignal;
 }
 
 export interface SeveraClient extends SeveraApi {
@@ -96,8 +100,6 @@ interface Answer {
   body: unknown;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** `Retry-After` in seconds or as an HTTP date; null when absent or unreadable. */
 function retryAfterMs(headers: Headers): number | null {
   const value = headers.get('retry-after');
@@ -119,6 +121,10 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
   const logger = (options.logger ?? silentLogger).child('severa');
   const limiter: RateLimiter = processRateLimiter(apiRoot, options.requestsPerSecond ?? 10);
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const stop = options.signal;
+  const sleep = (ms: number) => sleepFor(ms, undefined, { signal: stop });
+  const deadline = () =>
+    stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
   const scopes = options.scopes ?? SEVERA_SCOPES;
   registerSecret(options.clientSecret);
   let requests = 0;
@@ -145,7 +151,7 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: deadline(),
       });
     } finally {
       release();
@@ -177,6 +183,10 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
             ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`
             : String(e),
         );
+        if (stop?.aborted)
+          throw new SeveraApiError('Unreachable', null, 'The sync was stopped.', label, {
+            cause: e,
+          });
         if ((spec.repeatable || neverReachedServer(e)) && retries < retry.maxRetries) {
           const delay = backoff(retries++);
           logger.warn('severa request failed, retrying', {

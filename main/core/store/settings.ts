@@ -64,6 +64,8 @@ export const settingsSchema = z.object({
       nearSweepDays: z.number().int().min(1).default(14),
       fullSweepHours: z.number().int().min(1).default(24),
       logRetentionDays: z.number().int().min(1).max(3650).default(90),
+      /** Every Google, token and Severa request that has not answered by then fails and is retried. */
+      requestTimeoutSeconds: z.number().int().min(1).max(600).default(30),
     })
     .prefault({}),
   app: z

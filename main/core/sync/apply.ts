@@ -11,14 +11,18 @@ import {
   eventPatchFromFields,
   fieldsFromActivity,
   fieldsFromEvent,
+  googleCopyId,
   hashFields,
+  isClientEventId,
   isPrivateCategory,
   linkProperties,
+  PROP_SEVERA_GUID,
   type Origin,
   type SyncFields,
 } from './mapping';
 import type { Action, GoogleItem, Link, SeveraItem } from './plan';
 import type { StateChange } from './state';
+import { GoogleApiError } from '../google/google-errors';
 import { errorFields, makeEntry, type Direction, type LogEntry } from './sync-log';
 
 /**
@@ -41,6 +45,8 @@ export interface UserContext {
   ownerZone: (activity: Activity) => string;
   /** A synced user's Severa guid, by normalised e-mail. */
   userGuidOf: (email: string) => string | undefined;
+  /** The etag of the event as this run observed it, if it did (else the link's). */
+  observedEtag?: (googleId: string) => string | null | undefined;
 }
 
 const participantWithoutGuid = (activityGuid: string) =>
@@ -52,6 +58,13 @@ const participantWithoutGuid = (activityGuid: string) =>
       `The user could not be removed from activity ${activityGuid}: Severa did not give the participant record's guid. The activity was not deleted.`,
     ),
   );
+
+/** The etag an update or delete of a linked event is made against (If-Match). */
+const etagFor = (ctx: UserContext, link: Link): string | undefined =>
+  (ctx.observedEtag?.(link.googleId) ?? link.googleEtag) || undefined;
+
+const status = (e: unknown) => (e instanceof GoogleApiError ? e.status : null);
+const reasonOf = (e: unknown) => (e instanceof GoogleApiError ? e.reason : null);
 
 /** How many generation suffixes are tried when a deleted id can be neither revived nor reused. */
 const MAX_GENERATIONS = 3;
@@ -85,11 +98,12 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
 };
 
 /**
- * What an applied action changed, the action that was really done (see update-severa), and the
- * activity it deleted in Severa, if it did (the other participants' copies go in the same run).
+ * What an applied action changed, the action that was really done (see update-severa; null
+ * when nothing was: the event went away meanwhile), and the activity it deleted in Severa, if it
+ * did (the other participants' copies go in the same run).
  */
 export type AppliedChange = StateChange & {
-  applied: Action;
+  applied: Action | null;
   deletedActivity?: string;
   /** Parts that failed although the action was recorded (a meeting's participants): retried. */
   failedParts?: number;
@@ -121,13 +135,20 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       );
     }
     case 'create-severa': {
-      const link = await createActivity(ctx, action.google);
+      const made = await createActivity(ctx, action.google);
+      if (!made) return { applied: null, log: [] };
+      const { link, created } = made;
+      const replaced = action.replaces && action.replaces.severaGuid !== link.severaGuid;
+      const removed = replaced && action.replaces ? [action.replaces] : [];
+      // Another run made the activity: this one only links it (that run adds the participants).
+      if (!created)
+        return {
+          ...done([link], removed),
+          applied: { kind: 'relink', link, severa: null, google: action.google },
+        };
       // The activity exists now: its link is recorded even if a participant cannot be added.
       const joined = await changeParticipants(ctx, link.severaGuid, action.participants ?? [], []);
-      return {
-        ...done([link], action.replaces ? [action.replaces] : [], joined.log),
-        failedParts: joined.failed,
-      };
+      return { ...done([link], removed, joined.log), failedParts: joined.failed };
     }
     case 'sync-participants': {
       const changed = await changeParticipants(
@@ -141,8 +162,12 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       return { ...done([], [], changed.log), failedParts: changed.failed };
     }
     case 'update-google': {
-      const link = await updateGoogle(ctx, action.link, action.severa);
-      return done([link], [], [...conflictEntries(ctx, action), ...occurrenceEntries(ctx, action)]);
+      const { link, notSent } = await updateGoogle(ctx, action.link, action.severa);
+      return done(
+        [link],
+        [],
+        [...conflictEntries(ctx, action), ...occurrenceEntries(ctx, action), ...notSent],
+      );
     }
     case 'update-severa': {
       const link = await updateSevera(ctx, action.link, action.google);
@@ -158,7 +183,7 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       return done([link], [], conflictEntries(ctx, action));
     }
     case 'delete-google':
-      await ctx.calendar.deleteEvent(action.link.googleId);
+      await ctx.calendar.deleteEvent(action.link.googleId, etagFor(ctx, action.link));
       return done([], [action.link]);
     case 'delete-severa': {
       // A participant deleting their copy leaves the meeting; it does not cancel it for everyone.
@@ -181,19 +206,33 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
     }
     case 'adopt': {
       let link = newLink(ctx, action.severa, action.google, action.origin);
-      if (action.google.severaGuid !== action.severa.guid) {
-        const patched = await ctx.calendar.patchEvent(action.google.id, {
-          extendedProperties: {
-            private: linkProperties({ severaGuid: action.severa.guid, origin: action.origin }),
+      // An instance of a series is never written to for the link: it would become an exception.
+      if (action.google.severaGuid !== action.severa.guid && !action.google.seriesId) {
+        const patched = await ctx.calendar.patchEvent(
+          action.google.id,
+          {
+            extendedProperties: {
+              private: linkProperties({ severaGuid: action.severa.guid, origin: action.origin }),
+            },
           },
-        });
-        link = { ...link, googleUpdated: patched.updated ?? link.googleUpdated };
+          action.google.etag ?? undefined,
+        );
+        link = {
+          ...link,
+          googleUpdated: patched.updated ?? link.googleUpdated,
+          googleEtag: patched.etag ?? link.googleEtag,
+        };
       }
-      if (action.then === 'update-google') link = await updateGoogle(ctx, link, action.severa);
+      const notSent: LogEntry[] = [];
+      if (action.then === 'update-google') {
+        const updated = await updateGoogle(ctx, link, action.severa);
+        link = updated.link;
+        notSent.push(...updated.notSent);
+      }
       // An activity listed moments ago and gone now is left to the next sweep.
       if (action.then === 'update-severa')
         link = (await updateSevera(ctx, link, action.google)) ?? link;
-      return done([link], []);
+      return done([link], [], notSent);
     }
     case 'relink':
       if (!action.severa && !action.google) return done([], [action.link]);
@@ -336,6 +375,8 @@ const newLink = (
   googleUpdated: google.updated,
   start: severa.fields.start,
   held: null,
+  googleEtag: google.etag,
+  googleOrganizer: google.organizer ?? null,
 });
 
 function relinked(link: Link, severa: SeveraItem | null, google: GoogleItem | null): Link {
@@ -347,15 +388,25 @@ function relinked(link: Link, severa: SeveraItem | null, google: GoogleItem | nu
       severaUpdated: severa.updated,
       start: severa.fields.start,
     }),
-    ...(google && { googleHash: hashFields(google.fields), googleUpdated: google.updated }),
+    ...(google && {
+      googleHash: hashFields(google.fields),
+      googleUpdated: google.updated,
+      googleEtag: google.etag,
+      googleOrganizer: google.organizer ?? null,
+    }),
   };
 }
 
 function googleSide(
   event: GoogleEvent,
   fallback: SyncFields,
-): { hash: string; updated: string | null } {
-  return { hash: hashFields(fieldsFromEvent(event) ?? fallback), updated: event.updated ?? null };
+  zone: string,
+): { hash: string; updated: string | null; etag: string | null } {
+  return {
+    hash: hashFields(fieldsFromEvent(event, zone) ?? fallback),
+    updated: event.updated ?? null,
+    etag: event.etag ?? null,
+  };
 }
 
 const isDuplicate = (e: unknown) =>
@@ -402,15 +453,17 @@ async function createGoogleCopy(
   // A deleted event keeps its id: reviving it first also serves ids we did not choose (an
   // instance of a Google series, a Google-origin event), which an insert would refuse.
   const revived = restore ? await ctx.calendar.patchEvent(googleId, patch).catch(() => null) : null;
+  // An id Google made (an instance of a deleted series) cannot be inserted: a copy of our own.
+  const insertId = isClientEventId(googleId) ? googleId : googleCopyId(severa.guid, ctx.user);
   const created =
     revived ??
     (await insertOrRevive(
       ctx.calendar,
-      googleId,
+      insertId,
       eventFromFields(severa.fields, ctx.zone, meta),
       patch,
     ));
-  const google = googleSide(created, severa.fields);
+  const google = googleSide(created, severa.fields, ctx.zone);
   return {
     user: ctx.user,
     severaGuid: severa.guid,
@@ -422,23 +475,80 @@ async function createGoogleCopy(
     googleUpdated: google.updated,
     start: severa.fields.start,
     held: null,
+    googleEtag: google.etag,
+    googleOrganizer: null,
   };
 }
 
-async function updateGoogle(ctx: UserContext, link: Link, severa: SeveraItem): Promise<Link> {
-  const event = eventPatchFromFields(severa.fields, ctx.zone, {
-    severaGuid: link.severaGuid,
-    origin: link.origin,
-  });
-  const patched = await ctx.calendar.patchEvent(link.googleId, event);
-  const google = googleSide(patched, severa.fields);
+/**
+ * Severa's version onto the Google copy, If-Match the etag it was decided on. A meeting the
+ * user does not organise is the organiser's: only what is the user's own on their copy (the
+ * visibility) is sent, and the log says, once per change, that the rest stays as the organiser
+ * has it. A copy not known to be someone else's that Google refuses as such (403
+ * `forbiddenForNonOrganizer`) is treated the same from then on.
+ */
+async function updateGoogle(
+  ctx: UserContext,
+  link: Link,
+  severa: SeveraItem,
+): Promise<{ link: Link; notSent: LogEntry[] }> {
+  const meta = { severaGuid: link.severaGuid, origin: link.origin };
+  const settled = (patched: GoogleEvent, l: Link): Link => {
+    const google = googleSide(patched, severa.fields, ctx.zone);
+    return {
+      ...l,
+      severaHash: hashFields(severa.fields),
+      severaUpdated: severa.updated,
+      googleHash: google.hash,
+      googleUpdated: google.updated,
+      googleEtag: google.etag,
+      start: severa.fields.start,
+    };
+  };
+  if (!link.googleOrganizer) {
+    try {
+      const event = eventPatchFromFields(severa.fields, ctx.zone, meta);
+      return {
+        link: settled(
+          await ctx.calendar.patchEvent(link.googleId, event, etagFor(ctx, link)),
+          link,
+        ),
+        notSent: [],
+      };
+    } catch (e) {
+      if (reasonOf(e) !== 'forbiddenForNonOrganizer') throw e;
+    }
+  }
+  const current = await ctx.calendar.getEvent(link.googleId);
+  const organizer = current?.organizer?.email ?? link.googleOrganizer ?? 'another user';
+  const guest = { ...link, googleOrganizer: organizer };
+  const visibility = severa.fields.private ? 'private' : 'default';
+  const patched =
+    current && (current.visibility ?? 'default') !== visibility
+      ? await ctx.calendar.patchEvent(link.googleId, { visibility }, current.etag ?? undefined)
+      : current;
+  const kept = patched
+    ? settled(patched, guest)
+    : { ...guest, severaHash: hashFields(severa.fields) };
+  // Google keeps the organiser's version: the link records it, so only a change of theirs
+  // (coming back to Severa) or a new one in Severa is acted on again.
+  const result = { ...kept, googleHash: patched ? kept.googleHash : link.googleHash };
   return {
-    ...link,
-    severaHash: hashFields(severa.fields),
-    severaUpdated: severa.updated,
-    googleHash: google.hash,
-    googleUpdated: google.updated,
-    start: severa.fields.start,
+    link: result,
+    notSent: [
+      makeEntry({
+        runId: ctx.runId,
+        user: ctx.user,
+        level: 'warn',
+        direction: 'to-google',
+        action: 'organizer-owned',
+        severaGuid: link.severaGuid,
+        googleId: link.googleId,
+        result: 'skipped',
+        errorType: 'forbiddenForNonOrganizer',
+        message: `The meeting belongs to its organiser ${organizer}: the change made in Severa to its title, time, place or description is not sent to Google (only the organiser can change them there). The organiser's own changes still reach Severa.`,
+      }),
+    ],
   };
 }
 
@@ -476,30 +586,84 @@ function severaSide(
   return { hash: hashFields(fields), updated: activity.lastUpdatedDateTime, start: fields.start };
 }
 
-async function createActivity(ctx: UserContext, google: GoogleItem): Promise<Link> {
+const isConditionFailed = (e: unknown) => status(e) === 412;
+
+/**
+ * A Severa activity from a Google event, at most once whatever else runs: the event is read
+ * back first, and an activity its marker names (made by another run) is linked instead of
+ * creating one; the marker is then written If-Match the etag read, so of two runs that both
+ * created an activity only one marks the event, and the other removes its own activity again.
+ * Instances of a series carry no marker (it would make them exceptions): their links are kept
+ * locally and re-adopted by title and time after a lost database. null: the event is gone.
+ */
+async function createActivity(
+  ctx: UserContext,
+  google: GoogleItem,
+): Promise<{ link: Link; created: boolean } | null> {
+  const markerOf = (e: GoogleEvent | null) => e?.extendedProperties?.private?.[PROP_SEVERA_GUID];
+  const linkTo = (activity: Activity, etag: string | null, updated: string | null): Link => {
+    const severa = severaSide(ctx, activity);
+    return {
+      user: ctx.user,
+      severaGuid: activity.guid,
+      googleId: google.id,
+      origin: 'google',
+      severaHash: severa.hash,
+      googleHash: hashFields(google.fields),
+      severaUpdated: severa.updated,
+      googleUpdated: updated ?? google.updated,
+      start: severa.start,
+      held: null,
+      googleEtag: etag,
+      googleOrganizer: google.organizer ?? null,
+    };
+  };
+  let etag = google.etag;
+  if (!google.seriesId) {
+    const current = await ctx.calendar.getEvent(google.id);
+    if (!current || current.status === 'cancelled') return null;
+    const made = markerOf(current);
+    const existing = made ? await ctx.severa.getActivity(made) : null;
+    if (existing)
+      return {
+        link: linkTo(existing, current.etag ?? null, current.updated ?? null),
+        created: false,
+      };
+    etag = current.etag ?? etag;
+  }
   const typeGuid = activityTypeFor(ctx, google.fields.private);
   const activity = await ctx.severa.createActivity(
     activityInputFromFields(google.fields, ctx.zone, typeGuid, ctx.severaUserGuid),
   );
+  if (google.seriesId)
+    return { link: linkTo(activity, google.etag, google.updated), created: true };
   // The event remembers its activity, so a lost database re-adopts instead of duplicating.
-  const patched = await ctx.calendar.patchEvent(google.id, {
-    extendedProperties: {
-      private: linkProperties({ severaGuid: activity.guid, origin: 'google' }),
-    },
-  });
-  const severa = severaSide(ctx, activity);
-  return {
-    user: ctx.user,
-    severaGuid: activity.guid,
-    googleId: google.id,
-    origin: 'google',
-    severaHash: severa.hash,
-    googleHash: hashFields(google.fields),
-    severaUpdated: severa.updated,
-    googleUpdated: patched.updated ?? google.updated,
-    start: severa.start,
-    held: null,
-  };
+  const mark = (ifMatch: string | null) =>
+    ctx.calendar.patchEvent(
+      google.id,
+      {
+        extendedProperties: {
+          private: linkProperties({ severaGuid: activity.guid, origin: 'google' }),
+        },
+      },
+      ifMatch ?? undefined,
+    );
+  try {
+    const patched = await mark(etag);
+    return { link: linkTo(activity, patched.etag ?? null, patched.updated ?? null), created: true };
+  } catch (e) {
+    if (!isConditionFailed(e)) throw e;
+  }
+  // The event changed since it was read: another run's marker, or the user's edit.
+  const now = await ctx.calendar.getEvent(google.id);
+  const theirs = markerOf(now);
+  const other = theirs && theirs !== activity.guid ? await ctx.severa.getActivity(theirs) : null;
+  if (other) {
+    await ctx.severa.deleteActivity(activity.guid);
+    return { link: linkTo(other, now?.etag ?? null, now?.updated ?? null), created: false };
+  }
+  const patched = await mark(now?.etag ?? null);
+  return { link: linkTo(activity, patched.etag ?? null, patched.updated ?? null), created: true };
 }
 
 /** null when the activity is gone from Severa (404). */
@@ -529,6 +693,8 @@ async function updateSevera(
     severaUpdated: severa.updated,
     googleHash: hashFields(google.fields),
     googleUpdated: google.updated,
+    googleEtag: google.etag,
+    googleOrganizer: google.organizer ?? null,
     start: severa.start,
   };
 }

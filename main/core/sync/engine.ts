@@ -1,11 +1,13 @@
 import { AppError, isAppError } from '../errors';
+import { GoogleApiError } from '../google/google-errors';
 import type { GoogleCalendars, GoogleEvent, UserCalendar } from '../google/types';
 import { localized, type Localized } from '../localized';
 import { silentLogger, type Logger } from '../log';
 import type { Activity, ActivityCategory, ActivityQuery, SeveraUser } from '../severa/models';
 import type { SeveraApi } from '../severa/types';
 import type { Settings } from '../store/settings';
-import { actionIds, applyAction, DIRECTION, type UserContext } from './apply';
+import { actionIds, applyAction, DIRECTION, type AppliedChange, type UserContext } from './apply';
+import { isTransient, itemKey, QUARANTINE_AFTER_RUNS } from './quarantine';
 import {
   fieldsFromActivity,
   fieldsFromEvent,
@@ -23,9 +25,12 @@ import {
   type Link,
   type Observed,
   type Plan,
+  type PlanInput,
   type SeveraItem,
 } from './plan';
-import type { StateChange, SyncState } from './state';
+import { instanceOf, pairSplit, splitFrom } from './series';
+import type { ItemFailure, StateChange, SyncState } from './state';
+import { storedRange, uncoveredSlices } from './window';
 import { errorFields, makeEntry, type LogEntry } from './sync-log';
 
 /**
@@ -113,9 +118,17 @@ export interface SyncResult {
   skipped: SyncError[];
   /** Users whose sync a brake stopped this run. */
   stopped: string[];
+  /** Items quarantined this run: they kept failing, so they are left alone until retried. */
+  quarantined: QuarantinedItem[];
   /** In a dry run: what would be done. */
   plan: PlannedAction[];
 }
+
+/** An item this run quarantined (`item` is what a retry takes). */
+export type QuarantinedItem = Pick<
+  ItemFailure,
+  'user' | 'item' | 'action' | 'severaGuid' | 'googleId' | 'failures' | 'errorType' | 'step'
+> & { message: string };
 
 /** changedSince is moved back by this much, so a clock difference never loses a change. */
 export const WATERMARK_OVERLAP_MS = 10 * 60_000;
@@ -146,6 +159,8 @@ const META = {
   watermark: 'severa.watermark',
   nearSweep: 'severa.nearSweepAt',
   fullSweep: 'severa.fullSweepAt',
+  windowStart: 'severa.windowStart',
+  windowEnd: 'severa.windowEnd',
 } as const;
 
 const DAY = 86_400_000;
@@ -278,6 +293,9 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
           now,
         );
         state.setMeta(META.watermark, watermark);
+        // The window this run reconciled: the next lists only what comes into view after it.
+        state.setMeta(META.windowStart, new Date(window.start).toISOString());
+        state.setMeta(META.windowEnd, new Date(window.end).toISOString());
       }
       if (severaRead.swept)
         state.setMeta(severaRead.fullSweep ? META.fullSweep : META.nearSweep, now.toISOString());
@@ -287,7 +305,11 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     recordError(null, 'run', e);
   }
   result.held = dryRun ? result.held : state.heldLinks().length;
-  result.ok = result.errors.length === 0 && result.stopped.length === 0 && !result.aborted;
+  result.ok =
+    result.errors.length === 0 &&
+    result.stopped.length === 0 &&
+    result.quarantined.length === 0 &&
+    !result.aborted;
   if (!dryRun && runId !== null) {
     state.pruneLog(new Date(now.getTime() - settings.sync.logRetentionDays * DAY).toISOString());
     const { plan: _plan, ...summary } = result;
@@ -323,6 +345,7 @@ function emptyResult(dryRun: boolean): SyncResult {
     errors: [],
     skipped: [],
     stopped: [],
+    quarantined: [],
     plan: [],
   };
 }
@@ -487,6 +510,10 @@ async function readSevera(
       ...(await collect(deps.severa.listActivities({ changedSince: watermark ?? undefined }))),
     );
     if (nearSweep) listed.push(...(await collect(deps.severa.listActivities(range(nearWindow)))));
+    // Unchanged activities that only came into view (the window moved or was widened).
+    const covered = storedRange(state.getMeta(META.windowStart), state.getMeta(META.windowEnd));
+    for (const slice of uncoveredSlices(covered, window))
+      listed.push(...(await collect(deps.severa.listActivities(range(slice)))));
   }
   const activities = new Map<string, Activity>();
   for (const a of listed) if (a.recurrenceType !== 'Series') activities.set(a.guid, a);
@@ -705,13 +732,18 @@ async function syncUser(run: UserRunContext): Promise<void> {
   const email = user.email;
   const dryRun = run.options.dryRun ?? false;
   const calendar = deps.google.forUser(email);
-  const previousToken = deps.state.getUser(email)?.syncToken ?? null;
+  const userRow = deps.state.getUser(email);
+  const previousToken = userRow?.syncToken ?? null;
+  const aborted = () => deps.signal?.aborted ?? false;
   let googleRead: GoogleRead;
   let zone: string;
   try {
     zone = user.severa.timezone?.ianaName ?? (await calendar.timeZone());
-    googleRead = await readGoogle(calendar, previousToken, run.window);
+    const covered = storedRange(userRow?.windowStart, userRow?.windowEnd);
+    googleRead = await readGoogle(calendar, previousToken, run.window, covered);
   } catch (e) {
+    // A stopped run leaves the user as it was; the requests were ended on purpose.
+    if (aborted()) return;
     if (isAppError(e) && e.step === 'pre.same-email') {
       // Flagged and skipped, not counted as a synced user; the others go on.
       result.users--;
@@ -734,6 +766,11 @@ async function syncUser(run: UserRunContext): Promise<void> {
     return;
   }
 
+  const failures = new Map(
+    (dryRun ? [] : deps.state.failures(email)).map((f) => [f.item, f] as const),
+  );
+  const retrying = [...failures.values()].filter((f) => f.retryRequested);
+  let google = new Map<string, Observed<GoogleItem>>();
   const ctx: UserContext = {
     user: email,
     severaUserGuid: user.severa.guid,
@@ -746,18 +783,25 @@ async function syncUser(run: UserRunContext): Promise<void> {
     listedActivity: (guid) => run.severaRead.activities.get(guid) ?? run.fetched.get(guid),
     ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
     userGuidOf: (e) => run.guidByEmail.get(e),
+    observedEtag: (id) => {
+      const seen = google.get(id);
+      return seen?.kind === 'present' ? seen.item.etag : undefined;
+    },
   };
   let planned: Plan;
+  let input: PlanInput;
   let readFailures = 0;
   try {
-    const links = deps.state.linksForUser(email);
-    const google = await observeGoogle(run, calendar, googleRead, links);
-    const severa = await observeSevera(run, ctx, links, google);
+    const stored = deps.state.linksForUser(email);
+    const observedGoogle = await observeGoogle(run, ctx, googleRead, stored, retrying);
+    google = observedGoogle.observed;
+    const links = observedGoogle.links;
+    const severa = await observeSevera(run, ctx, links, google, retrying);
     readFailures = severa.failed;
-    await observeSourceEvents(calendar, severa.observed, google, (event, fields) =>
-      googleItem(run, event, fields),
+    await observeSourceEvents(ctx, severa.observed, google, (event, fields) =>
+      googleItem(ctx, event, fields, run),
     );
-    planned = plan({
+    input = {
       user: email,
       links,
       severa: severa.observed,
@@ -770,8 +814,10 @@ async function syncUser(run: UserRunContext): Promise<void> {
       deletionThresholdPercent: deps.settings.sync.deletionThresholdPercent,
       copyId: (guid) => googleCopyId(guid, email),
       heldDecision: run.options.heldDecision,
-    });
+    };
+    planned = plan(input);
   } catch (e) {
+    if (aborted()) return;
     run.recordError(email, 'read', e);
     return;
   }
@@ -811,44 +857,95 @@ async function syncUser(run: UserRunContext): Promise<void> {
     return;
   }
 
-  // An item that could not be read counts as failed: the user's sync token waits for it.
-  const failed = readFailures + (await applyPlan(run, ctx, planned));
+  const applied = await applyPlan(run, ctx, planned, { input, google }, failures);
   // Aborted: nothing half-done is recorded; the token stays for the next run.
-  if (deps.signal?.aborted) return;
-  // The token moves only when every change reached the other side; else the next run re-reads.
+  if (aborted()) return;
+  // A retried item that needs nothing any more is settled.
+  for (const f of retrying) if (!applied.acted.has(f.item)) deps.state.clearFailure(email, f.item);
+  // An item that could not be read counts as failed: the user's sync token waits for it.
+  const failed = readFailures + applied.failed;
+  // The token moves only when every change reached the other side (quarantined items aside);
+  // else the next run re-reads. The window it reconciled moves with it.
   // A user's first token also waits for a run that read every participant (see readSevera).
   const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
+  const quarantinedCount = deps.state.failures(email).filter((f) => f.quarantinedAt).length;
   deps.state.setUser(email, {
-    ...(failed === 0 && !firstRunOnLinks && { syncToken: googleRead.nextSyncToken }),
+    ...(failed === 0 &&
+      applied.deferred === 0 &&
+      !firstRunOnLinks && {
+        syncToken: googleRead.nextSyncToken,
+        windowStart: new Date(run.window.start).toISOString(),
+        windowEnd: new Date(run.window.end).toISOString(),
+      }),
     state: failed === 0 ? 'ok' : 'error',
-    reason: failed === 0 ? null : `${failed} item(s) failed; see the sync log.`,
+    reason:
+      failed > 0
+        ? `${failed} item(s) failed; see the sync log.`
+        : quarantinedCount > 0
+          ? `${quarantinedCount} item(s) quarantined; see the sync log.`
+          : null,
     step: null,
     lastRunAt: run.now.toISOString(),
   });
 }
 
-/** Applies a plan's actions one by one and records its held deletions; returns the failures. */
+/** What a run of `applyPlan` needs besides the plan to decide an item again (a 412). */
+interface Decided {
+  input: PlanInput;
+  google: Map<string, Observed<GoogleItem>>;
+}
+
+type ApplyRun = Omit<UserRunContext, 'user' | 'severaRead' | 'fetched'>;
+
+/**
+ * Applies a plan's actions one by one and records its held deletions. Returns the failures,
+ * the create-severa actions another run of this profile holds (deferred: the token waits) and
+ * the items acted on.
+ */
 async function applyPlan(
-  run: Pick<UserRunContext, 'deps' | 'runId' | 'result' | 'record' | 'recordError' | 'deleted'>,
+  run: ApplyRun,
   ctx: UserContext,
   planned: Plan,
-): Promise<number> {
+  decided: Decided,
+  failures: ReadonlyMap<string, ItemFailure>,
+): Promise<{ failed: number; deferred: number; acted: Set<string> }> {
+  const { deps } = run;
   const email = ctx.user;
-  let failed = 0;
+  const outcome = { failed: 0, deferred: 0, acted: new Set<string>() };
   for (const action of planned.actions) {
-    if (run.deps.signal?.aborted) return failed;
+    if (deps.signal?.aborted) return outcome;
+    const key = itemKey(action);
+    outcome.acted.add(key);
+    const failure = failures.get(key);
+    // A quarantined item is left alone until the admin asks to retry it.
+    if (failure?.quarantinedAt && !failure.retryRequested) continue;
+    // Another run of this profile is making (or made) this activity: it is theirs. The token
+    // waits, so that should they not finish, the next run sees the event again.
+    const claim = action.kind === 'create-severa' ? action.google.id : null;
+    if (
+      claim &&
+      !claimEvent(run, email, claim, action.kind === 'create-severa' ? action.replaces : null)
+    ) {
+      outcome.deferred++;
+      continue;
+    }
     try {
-      const change = await applyAction(ctx, action);
+      const change = await applyDecidingAgain(run, ctx, action, decided);
       run.record(change);
-      count(run.result, [change.applied]);
+      if (change.applied) count(run.result, [change.applied]);
       if (change.deletedActivity) run.deleted.add(change.deletedActivity);
-      failed += change.failedParts ?? 0;
+      outcome.failed += change.failedParts ?? 0;
+      if (failure) deps.state.clearFailure(email, key);
     } catch (e) {
-      failed++;
+      if (deps.signal?.aborted) return outcome;
+      if (quarantined(run, email, action, key, e)) continue;
+      outcome.failed++;
       run.recordError(email, action.kind, e, {
         direction: DIRECTION[action.kind],
         ...actionIds(action),
       });
+    } finally {
+      if (claim) deps.state.releaseEvent(email, claim);
     }
   }
   if (planned.held.length > 0) {
@@ -869,7 +966,7 @@ async function applyPlan(
       ),
     });
   }
-  return failed;
+  return outcome;
 }
 
 /**
@@ -896,7 +993,7 @@ async function reachParticipants(
         .filter((l) => run.deleted.has(l.severaGuid))
         .map((l) => [l.severaGuid, { kind: 'gone' }]),
     );
-    const planned = plan({
+    const input: PlanInput = {
       user: email,
       links,
       severa,
@@ -905,7 +1002,8 @@ async function reachParticipants(
       policy: deps.settings.sync.conflictPolicy,
       deletionThresholdPercent: deps.settings.sync.deletionThresholdPercent,
       copyId: (guid) => googleCopyId(guid, email),
-    });
+    };
+    const planned = plan(input);
     const zone = user.severa.timezone?.ianaName ?? 'UTC';
     const ctx: UserContext = {
       user: email,
@@ -920,8 +1018,142 @@ async function reachParticipants(
       ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
       userGuidOf: (e) => run.guidByEmail.get(e),
     };
-    await applyPlan(run, ctx, planned);
+    const failures = new Map(deps.state.failures(email).map((f) => [f.item, f] as const));
+    await applyPlan(run, ctx, planned, { input, google: new Map() }, failures);
   }
+}
+
+/**
+ * Applies an action; when Google answers 412 (the event changed after the plan was made: an
+ * edit made during the run), reads the event again and decides that pair anew, so the
+ * conflict policy applies instead of an overwrite. A deletion in Severa because the event
+ * went from Google is confirmed the same way first (it may be back: undone, or restored by
+ * another run): a deletion is never made on a stale reading. A second 412 fails the item.
+ */
+async function applyDecidingAgain(
+  run: ApplyRun,
+  ctx: UserContext,
+  action: Action,
+  decided: Decided,
+): Promise<AppliedChange> {
+  const { input } = decided;
+  if (action.kind === 'delete-severa' && input.google.get(action.link.googleId)?.kind === 'gone') {
+    const again = await decideAgain(run, ctx, action.link, decided);
+    if (again.kind !== 'delete-severa')
+      return again.kind === 'none' ? nothingToDo : applyAction(ctx, again);
+  }
+  try {
+    return await applyAction(ctx, action);
+  } catch (e) {
+    if (!(e instanceof GoogleApiError && e.status === 412) || !('link' in action)) throw e;
+    const again = await decideAgain(run, ctx, action.link, decided);
+    return again.kind === 'none' ? nothingToDo : applyAction(ctx, again);
+  }
+}
+
+const nothingToDo: AppliedChange = { applied: null, log: [] };
+
+/** The pair decided again on a fresh reading of its Google event. */
+async function decideAgain(
+  run: ApplyRun,
+  ctx: UserContext,
+  link: Link,
+  { input, google }: Decided,
+): Promise<Action | { kind: 'none' }> {
+  const event = await ctx.calendar.getEvent(link.googleId);
+  const fields = event && event.status !== 'cancelled' ? fieldsFromEvent(event, ctx.zone) : null;
+  const fresh: Observed<GoogleItem> = fields
+    ? { kind: 'present', item: googleItem(ctx, { ...event, id: link.googleId }, fields, run) }
+    : { kind: 'gone' };
+  google.set(link.googleId, fresh);
+  const severa = input.severa.get(link.severaGuid);
+  const again = plan({
+    ...input,
+    links: [link],
+    severa: new Map(severa ? [[link.severaGuid, severa]] : []),
+    google: new Map([[link.googleId, fresh]]),
+    fullListingCount: {},
+    deletionThresholdPercent: 100,
+  });
+  return again.actions[0] ?? { kind: 'none' };
+}
+
+/** A claim older than this is a crashed run's: creating an activity takes seconds. */
+const CLAIM_EXPIRY_MS = 10 * 60_000;
+
+/** Whether a process still runs (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function claimEvent(
+  run: ApplyRun,
+  email: string,
+  googleId: string,
+  replacing: Link | null,
+): boolean {
+  const now = Date.now();
+  return run.deps.state.claimEvent(
+    { user: email, googleId, at: new Date(now).toISOString(), pid: process.pid },
+    new Date(now - CLAIM_EXPIRY_MS).toISOString(),
+    processAlive,
+    replacing?.severaGuid ?? null,
+  );
+}
+
+/**
+ * Counts the failure against its item; an item that keeps failing for a reason retrying will
+ * not cure is quarantined (true), so it no longer holds the user's token or the watermark.
+ */
+function quarantined(
+  run: ApplyRun,
+  email: string,
+  action: Action,
+  key: string,
+  e: unknown,
+): boolean {
+  const { deps } = run;
+  const f = errorFields(e);
+  const ids = actionIds(action);
+  const at = run.now.toISOString();
+  const row: ItemFailure = deps.state.recordFailure(
+    { user: email, item: key, action: action.kind, ...ids, ...f },
+    at,
+  );
+  if (isTransient(e) || row.failures < QUARANTINE_AFTER_RUNS) return false;
+  deps.state.quarantine(email, key, at);
+  run.result.quarantined.push({
+    user: email,
+    item: key,
+    action: action.kind,
+    ...ids,
+    failures: row.failures,
+    message: f.message,
+    errorType: f.errorType,
+    step: f.step,
+  });
+  run.record({
+    log: [
+      makeEntry({
+        runId: run.runId,
+        user: email,
+        level: 'error',
+        direction: DIRECTION[action.kind],
+        action: 'quarantined',
+        ...ids,
+        result: 'error',
+        ...f,
+        message: `${f.message} — this item failed in ${row.failures} runs in a row and is quarantined: it is left alone (the user's other items sync on) until it is retried.`,
+        details: { item: key, failedAction: action.kind, failures: row.failures },
+      }),
+    ],
+  });
+  return true;
 }
 
 function count(result: SyncResult, actions: Action[]): void {
@@ -968,24 +1200,34 @@ const isTokenExpired = (e: unknown) =>
   (e as { reason?: string }).reason === 'fullSyncRequired' ||
   (e as { status?: number }).status === 410;
 
+/**
+ * The sync token's changes, plus the parts of the window not reconciled yet (`covered` is the
+ * window of the run that stored the token): an unchanged event that only came into view is
+ * in no incremental listing.
+ */
 async function readGoogle(
   calendar: UserCalendar,
   syncToken: string | null,
   window: Window,
+  covered: Window | null,
 ): Promise<GoogleRead> {
+  const range = (w: Window) => ({
+    timeMin: new Date(w.start).toISOString(),
+    timeMax: new Date(w.end).toISOString(),
+  });
   if (syncToken) {
     try {
       const listing = await calendar.listEvents({ syncToken });
-      return { ...listing, full: false };
+      const events = new Map(listing.events.map((e) => [e.id ?? '', e]));
+      for (const slice of uncoveredSlices(covered, window))
+        for (const e of (await calendar.listEvents(range(slice))).events) events.set(e.id ?? '', e);
+      return { events: [...events.values()], nextSyncToken: listing.nextSyncToken, full: false };
     } catch (e) {
       // 410: list in full and reconcile against the links; the links themselves are kept.
       if (!isTokenExpired(e)) throw e;
     }
   }
-  const listing = await calendar.listEvents({
-    timeMin: new Date(window.start).toISOString(),
-    timeMax: new Date(window.end).toISOString(),
-  });
+  const listing = await calendar.listEvents(range(window));
   return { ...listing, full: true };
 }
 
@@ -995,7 +1237,13 @@ const inWindow = (fields: SyncFields, window: Window) => {
   return end >= window.start && start <= window.end;
 };
 
-function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields): GoogleItem {
+/** What the engine needs of an event to decide. */
+function googleItem(
+  ctx: UserContext,
+  event: GoogleEvent,
+  fields: SyncFields,
+  run: Pick<UserRunContext, 'syncedEmails' | 'window'>,
+): GoogleItem {
   const props = event.extendedProperties?.private ?? {};
   const origin = props[PROP_ORIGIN];
   const organizer = event.organizer?.email ? normaliseEmail(event.organizer.email) : null;
@@ -1004,15 +1252,15 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
   const organisedByOther =
     event.organizer?.self === false &&
     organizer !== null &&
-    organizer !== run.user.email &&
+    organizer !== ctx.user &&
     run.syncedEmails.has(organizer);
   const plainEvent = !event.eventType || event.eventType === 'default';
-  const organisedByUser = event.organizer?.self === true || organizer === run.user.email;
+  const organisedByUser = event.organizer?.self === true || organizer === ctx.user;
   // The other synced users invited to a meeting this user organises become its participants.
   const attendees = organisedByUser
     ? (event.attendees ?? []).flatMap((a) => {
         const email = a.email ? normaliseEmail(a.email) : null;
-        return email && email !== run.user.email && !a.resource && run.syncedEmails.has(email)
+        return email && email !== ctx.user && !a.resource && run.syncedEmails.has(email)
           ? [{ email, declined: a.responseStatus === 'declined' }]
           : [];
       })
@@ -1026,39 +1274,119 @@ function googleItem(run: UserRunContext, event: GoogleEvent, fields: SyncFields)
     origin: origin === 'severa' || origin === 'google' ? (origin as Origin) : null,
     eligible: !declined && !organisedByOther && plainEvent,
     inWindow: inWindow(fields, run.window),
+    organizer: event.organizer?.self === false ? (organizer ?? 'unknown') : null,
+    seriesId: event.recurringEventId ?? null,
     ...(attendees.length > 0 && { attendees }),
   };
 }
 
 async function observeGoogle(
   run: UserRunContext,
-  calendar: UserCalendar,
+  ctx: UserContext,
   read: GoogleRead,
-  links: Link[],
-): Promise<Map<string, Observed<GoogleItem>>> {
+  stored: Link[],
+  retrying: ItemFailure[],
+): Promise<{ observed: Map<string, Observed<GoogleItem>>; links: Link[] }> {
+  const { calendar } = ctx;
   const observed = new Map<string, Observed<GoogleItem>>();
   const observe = (event: GoogleEvent) => {
     if (!event.id) return;
-    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event);
+    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event, ctx.zone);
     observed.set(
       event.id,
-      fields ? { kind: 'present', item: googleItem(run, event, fields) } : { kind: 'gone' },
+      fields ? { kind: 'present', item: googleItem(ctx, event, fields, run) } : { kind: 'gone' },
     );
   };
   for (const event of read.events) observe(event);
-  const needed = links.filter(
+  const linkedIds = new Set(stored.map((l) => l.googleId));
+  // A series deleted as a whole may be reported by its own id only: its instances go with it.
+  for (const event of read.events) {
+    if (event.status !== 'cancelled' || !event.id || event.recurringEventId) continue;
+    if (linkedIds.has(event.id)) continue;
+    for (const link of stored)
+      if (!observed.has(link.googleId) && instanceOf(link.googleId)?.seriesId === event.id)
+        observed.set(link.googleId, { kind: 'gone' });
+  }
+  const needed = stored.filter(
     (l) =>
       !observed.has(l.googleId) &&
       ((read.full && read.events.length > 0) ||
-        (l.held === 'delete-google' && run.options.heldDecision === 'reject')),
+        (l.held === 'delete-google' && run.options.heldDecision === 'reject') ||
+        retrying.some((f) => f.googleId === l.googleId)),
   );
   // A full listing covers only the window: a linked event missing from it is asked for by id.
-  for (const link of needed) {
-    const event = await calendar.getEvent(link.googleId);
-    if (event) observe({ ...event, id: link.googleId });
-    else observed.set(link.googleId, { kind: 'gone' });
+  const fetchById = async (id: string) => {
+    const event = await calendar.getEvent(id);
+    if (event) observe({ ...event, id });
+    else observed.set(id, { kind: 'gone' });
+  };
+  for (const link of needed) await fetchById(link.googleId);
+  for (const f of retrying)
+    if (f.googleId && !observed.has(f.googleId) && !linkedIds.has(f.googleId))
+      await fetchById(f.googleId);
+  const links = await followSplitSeries(run, ctx, stored, observed);
+  return { observed, links };
+}
+
+/**
+ * "This and following": Google ends the series and starts `<id>_R<start>`. The activities of
+ * the ended instances move to the new series' instances, in order, instead of being deleted and
+ * made again (which would lose what Severa holds about them). The moves are recorded at once.
+ */
+async function followSplitSeries(
+  run: UserRunContext,
+  ctx: UserContext,
+  stored: Link[],
+  observed: Map<string, Observed<GoogleItem>>,
+): Promise<Link[]> {
+  const linked = new Set(stored.map((l) => l.googleId));
+  const fresh = new Map<string, { from: string; atMs: number; instances: GoogleItem[] }>();
+  for (const [id, seen] of observed) {
+    const seriesId = seen.kind === 'present' ? seen.item.seriesId : null;
+    const split = seriesId ? splitFrom(seriesId) : null;
+    if (!seriesId || !split || linked.has(id) || seen.kind !== 'present') continue;
+    const entry = fresh.get(seriesId) ?? { ...split, instances: [] };
+    entry.instances.push(seen.item);
+    fresh.set(seriesId, entry);
   }
-  return observed;
+  if (fresh.size === 0) return stored;
+  const moved = new Map<string, Link>();
+  for (const [seriesId, split] of fresh) {
+    const ended: Link[] = [];
+    for (const link of stored) {
+      const instance = instanceOf(link.googleId);
+      if (instance?.seriesId !== split.from || instance.startMs < split.atMs - DAY) continue;
+      if (!observed.has(link.googleId)) {
+        const event = await ctx.calendar.getEvent(link.googleId);
+        if (event && event.status !== 'cancelled') continue;
+      } else if (observed.get(link.googleId)?.kind !== 'gone') continue;
+      ended.push(link);
+    }
+    const replacements = split.instances.map((item) => ({
+      id: item.id,
+      originalStartMs: instanceOf(item.id)?.startMs ?? Date.parse(item.fields.start),
+    }));
+    const moves = pairSplit(ended, replacements).map((move) => {
+      observed.delete(move.link.googleId);
+      return { ...move.link, googleId: move.googleId, googleEtag: null };
+    });
+    for (const link of moves) moved.set(link.severaGuid, link);
+    if (moves.length > 0 && !run.options.dryRun)
+      run.record({
+        upsert: moves,
+        log: [
+          makeEntry({
+            runId: run.runId,
+            user: ctx.user,
+            action: 'series-split',
+            result: 'ok',
+            googleId: seriesId,
+            message: `A recurring series was split in Google ("this and following"): its activities from then on follow the new series ${seriesId}.`,
+          }),
+        ],
+      });
+  }
+  return stored.map((l) => moved.get(l.severaGuid) ?? l);
 }
 
 /**
@@ -1067,7 +1395,7 @@ async function observeGoogle(
  * rather than copied again; a cancelled copy means they left. Not found: not an attendee.
  */
 async function observeSourceEvents(
-  calendar: UserCalendar,
+  ctx: UserContext,
   severa: Map<string, Observed<SeveraItem>>,
   google: Map<string, Observed<GoogleItem>>,
   toItem: (event: GoogleEvent, fields: SyncFields) => GoogleItem,
@@ -1075,9 +1403,9 @@ async function observeSourceEvents(
   for (const seen of severa.values()) {
     const id = seen.kind === 'present' && seen.item.eligible ? seen.item.sourceEventId : null;
     if (!id || google.has(id)) continue;
-    const event = await calendar.getEvent(id);
+    const event = await ctx.calendar.getEvent(id);
     if (!event) continue;
-    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event);
+    const fields = event.status === 'cancelled' ? null : fieldsFromEvent(event, ctx.zone);
     google.set(
       id,
       fields ? { kind: 'present', item: toItem({ ...event, id }, fields) } : { kind: 'gone' },
@@ -1090,6 +1418,7 @@ async function observeSevera(
   ctx: UserContext,
   links: Link[],
   google: Map<string, Observed<GoogleItem>>,
+  retrying: ItemFailure[] = [],
 ): Promise<{
   observed: Map<string, Observed<SeveraItem>>;
   fullCount: number | undefined;
@@ -1218,7 +1547,10 @@ async function observeSevera(
   const listedNothing = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
   if (listedNothing) return { observed, fullCount: 0, failed };
 
-  for (const link of new Set([...sweptMissing, ...googleGone, ...heldSurvivors])) {
+  // Items the admin asked to retry are read again, linked or not.
+  const retried = new Set(retrying.flatMap((f) => (f.severaGuid ? [f.severaGuid] : [])));
+  const retriedLinks = links.filter((l) => retried.has(l.severaGuid));
+  for (const link of new Set([...sweptMissing, ...googleGone, ...heldSurvivors, ...retriedLinks])) {
     if (observed.has(link.severaGuid)) continue;
     await readOne(link, async () => {
       const activity = await deps.severa.getActivity(link.severaGuid);
@@ -1227,6 +1559,14 @@ async function observeSevera(
         : null;
       return item ? { kind: 'present', item } : { kind: 'gone' };
     });
+  }
+  for (const guid of retried) {
+    if (observed.has(guid) || linkByGuid.has(guid)) continue;
+    const activity = await deps.severa.getActivity(guid);
+    const item = activity
+      ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
+      : null;
+    if (item) observed.set(guid, { kind: 'present', item });
   }
   for (const link of googleChanged) {
     if (observed.has(link.severaGuid)) continue;

@@ -52,7 +52,7 @@ export function hashFields(fields: SyncFields): string {
 export const slotKey = (f: SyncFields): string =>
   JSON.stringify([f.title, f.allDay, f.start, f.end]);
 
-/** Severa may send a time without an offset; it is then in the user's zone. */
+/** Severa (and a Google time with a `timeZone`) may come without an offset: it is then in `zone`. */
 export function parseInstant(text: string, zone: string): number {
   if (/([zZ]|[+-]\d\d:?\d\d)$/.test(text)) return Date.parse(text);
   const [date = '', time = '00:00:00'] = text.split('T');
@@ -152,8 +152,15 @@ export function eventPatchFromFields(
 
 // ---- Google → fields → Severa ----
 
+/**
+ * The instant of an event time: with an offset or `Z` as written; without one in its own
+ * `timeZone` (start and end may differ), else in the calendar's zone.
+ */
+const eventInstant = (dt: NonNullable<GoogleEvent['start']>, calendarZone: string): number =>
+  parseInstant(dt.dateTime as string, dt.timeZone ?? calendarZone);
+
 /** null for an event without a usable start (a cancelled stub). */
-export function fieldsFromEvent(event: GoogleEvent): SyncFields | null {
+export function fieldsFromEvent(event: GoogleEvent, calendarZone = 'UTC'): SyncFields | null {
   const start = event.start?.dateTime ?? event.start?.date;
   if (!start) return null;
   const allDay = !event.start?.dateTime;
@@ -171,8 +178,8 @@ export function fieldsFromEvent(event: GoogleEvent): SyncFields | null {
       start,
       end: endRaw && endRaw > start ? endRaw.slice(0, 10) : addDays(start, 1),
     };
-  const startMs = Date.parse(start);
-  const endMs = endRaw ? Date.parse(endRaw) : startMs;
+  const startMs = eventInstant(event.start as NonNullable<GoogleEvent['start']>, calendarZone);
+  const endMs = event.end?.dateTime ? eventInstant(event.end, calendarZone) : startMs;
   return { ...common, allDay, start: iso(startMs), end: iso(Math.max(startMs, endMs)) };
 }
 
@@ -251,6 +258,9 @@ const userTag = (user: string) =>
  * D7) plus a tag of the user, so each participant's copy differs; `generation` > 0 when a
  * deleted id could not be revived.
  */
+/** Whether an id could be given to an insert (base32hex); an instance id (`series_20261125T…`) cannot. */
+export const isClientEventId = (id: string): boolean => /^[a-v0-9]{5,1024}$/.test(id);
+
 export function googleCopyId(severaGuid: string, user: string, generation = 0): string {
   const base = `${severaGuid.toLowerCase().replace(/[^0-9a-f]/g, '')}${userTag(user)}`;
   return generation > 0 ? `${base}v${generation}` : base;

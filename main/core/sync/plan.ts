@@ -22,6 +22,10 @@ export interface Link {
   start: string;
   /** A deletion waiting for the admin (design D8), or null. */
   held: HeldKind | null;
+  /** The Google etag last written or read: updates and deletes send it as If-Match. */
+  googleEtag?: string | null;
+  /** The organiser of a Google copy the user does not organise (an invitation), else null. */
+  googleOrganizer?: string | null;
 }
 
 export type HeldKind = 'delete-google' | 'delete-severa';
@@ -71,6 +75,10 @@ export interface GoogleItem {
   inWindow: boolean;
   /** Other synced users among the attendees, when the user organises the event (a meeting). */
   attendees?: Attendee[];
+  /** Someone else organises it (an invitation): only they may change its main fields. */
+  organizer?: string | null;
+  /** For an instance of a recurring series: the series' id (Google's recurringEventId). */
+  seriesId?: string | null;
 }
 
 /** What a side shows for one id this run. Ids not observed this run are unchanged. */

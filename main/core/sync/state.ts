@@ -32,6 +32,20 @@ const MIGRATIONS: string[] = [
      error_type TEXT, message TEXT, step TEXT, details TEXT);
    CREATE INDEX log_time ON log (time);
    CREATE INDEX log_user ON log (user, time);`,
+  // Issue 10: the etag a write was made against (If-Match), the organiser of a Google copy the
+  // user does not organise, each user's listed window, and items that keep failing.
+  `ALTER TABLE links ADD COLUMN google_etag TEXT;
+   ALTER TABLE links ADD COLUMN google_organizer TEXT;
+   ALTER TABLE users ADD COLUMN window_start TEXT;
+   ALTER TABLE users ADD COLUMN window_end TEXT;
+   CREATE TABLE item_failures (
+     user TEXT NOT NULL, item TEXT NOT NULL, action TEXT NOT NULL, severa_guid TEXT, google_id TEXT,
+     failures INTEGER NOT NULL, first_failed_at TEXT NOT NULL, last_failed_at TEXT NOT NULL,
+     error_type TEXT, message TEXT, step TEXT, quarantined_at TEXT,
+     retry_requested INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (user, item));
+   CREATE TABLE claims (user TEXT NOT NULL, google_id TEXT NOT NULL, at TEXT NOT NULL,
+     pid INTEGER NOT NULL, PRIMARY KEY (user, google_id));`,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -45,6 +59,29 @@ export interface UserRow {
   reason: string | null;
   step: string | null;
   lastRunAt: string | null;
+  /** The Google window the user's links were last reconciled over (moves with the token). */
+  windowStart?: string | null;
+  windowEnd?: string | null;
+}
+
+/** An item whose action failed in a run; quarantined once it keeps failing for good. */
+export interface ItemFailure {
+  user: string;
+  /** `severa:<guid>` or `google:<event id>`: what the action was about. */
+  item: string;
+  action: string;
+  severaGuid: string | null;
+  googleId: string | null;
+  /** Runs in a row in which it failed. */
+  failures: number;
+  firstFailedAt: string;
+  lastFailedAt: string;
+  errorType: string | null;
+  message: string | null;
+  step: string | null;
+  quarantinedAt: string | null;
+  /** The admin asked to try it again (the next run re-reads it on both sides). */
+  retryRequested: boolean;
 }
 
 export interface RunRow {
@@ -82,6 +119,25 @@ const linkFromRow = (r: Row): Link => ({
   googleUpdated: str(r.google_updated),
   start: String(r.start),
   held: str(r.held) as HeldKind | null,
+  // Left out when unknown, so a link reads back as it was written.
+  ...(r.google_etag != null && { googleEtag: String(r.google_etag) }),
+  ...(r.google_organizer != null && { googleOrganizer: String(r.google_organizer) }),
+});
+
+const failureFromRow = (r: Row): ItemFailure => ({
+  user: String(r.user),
+  item: String(r.item),
+  action: String(r.action),
+  severaGuid: str(r.severa_guid),
+  googleId: str(r.google_id),
+  failures: Number(r.failures),
+  firstFailedAt: String(r.first_failed_at),
+  lastFailedAt: String(r.last_failed_at),
+  errorType: str(r.error_type),
+  message: str(r.message),
+  step: str(r.step),
+  quarantinedAt: str(r.quarantined_at),
+  retryRequested: Number(r.retry_requested) === 1,
 });
 
 const logFromRow = (r: Row): LogEntry => ({
@@ -236,7 +292,8 @@ export class SyncState {
       for (const l of change.upsert ?? []) {
         this.sql(
           `INSERT OR REPLACE INTO links (user, severa_guid, google_id, origin, severa_hash, google_hash,
-               severa_updated, google_updated, start, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               severa_updated, google_updated, start, held, google_etag, google_organizer)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           l.user,
           l.severaGuid,
@@ -248,6 +305,8 @@ export class SyncState {
           l.googleUpdated,
           l.start,
           l.held,
+          l.googleEtag ?? null,
+          l.googleOrganizer ?? null,
         );
       }
       for (const entry of change.log ?? []) this.insertLog(entry);
@@ -289,8 +348,122 @@ export class SyncState {
     };
     const next = { ...current, ...fields };
     this.sql(
-      `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at) VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(email, next.syncToken, next.state, next.reason, next.step, next.lastRunAt);
+      `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at, window_start, window_end)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      email,
+      next.syncToken,
+      next.state,
+      next.reason,
+      next.step,
+      next.lastRunAt,
+      next.windowStart ?? null,
+      next.windowEnd ?? null,
+    );
+  }
+
+  // ---- claims: one run creates an activity from a given event ----
+
+  /**
+   * Claims an event for the run about to create an activity from it: false when the event is
+   * linked already (to another activity than `replacing`, the link the new one replaces) or
+   * another run holds the claim. A claim from before `staleBefore`, or of a process `alive`
+   * says is gone (a killed run), is taken over. Runs of one profile share this database, so two
+   * of them never both create one.
+   */
+  claimEvent(
+    claim: { user: string; googleId: string; at: string; pid: number },
+    staleBefore: string,
+    alive: (pid: number) => boolean,
+    replacing: string | null = null,
+  ): boolean {
+    const { user, googleId } = claim;
+    let claimed = false;
+    this.atomically(() => {
+      const linked = this.sql(
+        'SELECT 1 FROM links WHERE user = ? AND google_id = ? AND severa_guid IS NOT ?',
+      ).get(user, googleId, replacing);
+      if (linked) return;
+      const held = this.sql('SELECT at, pid FROM claims WHERE user = ? AND google_id = ?').get(
+        user,
+        googleId,
+      ) as Row | undefined;
+      if (held && String(held.at) >= staleBefore && alive(Number(held.pid))) return;
+      this.sql('INSERT OR REPLACE INTO claims (user, google_id, at, pid) VALUES (?, ?, ?, ?)').run(
+        user,
+        googleId,
+        claim.at,
+        claim.pid,
+      );
+      claimed = true;
+    });
+    return claimed;
+  }
+
+  releaseEvent(user: string, googleId: string): void {
+    this.sql('DELETE FROM claims WHERE user = ? AND google_id = ?').run(user, googleId);
+  }
+
+  // ---- items that keep failing ----
+
+  failures(user?: string): ItemFailure[] {
+    const rows = user
+      ? this.sql('SELECT * FROM item_failures WHERE user = ? ORDER BY last_failed_at').all(user)
+      : this.sql('SELECT * FROM item_failures ORDER BY user, last_failed_at').all();
+    return (rows as Row[]).map(failureFromRow);
+  }
+
+  /** Counts one more failing run for the item; returns its row. */
+  recordFailure(
+    f: Pick<ItemFailure, 'user' | 'item' | 'action' | 'severaGuid' | 'googleId'> &
+      Pick<ItemFailure, 'errorType' | 'message' | 'step'>,
+    at: string,
+  ): ItemFailure {
+    this.sql(
+      `INSERT INTO item_failures (user, item, action, severa_guid, google_id, failures, first_failed_at,
+           last_failed_at, error_type, message, step)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+         ON CONFLICT(user, item) DO UPDATE SET action = excluded.action, failures = failures + 1,
+           last_failed_at = excluded.last_failed_at, error_type = excluded.error_type,
+           message = excluded.message, step = excluded.step, retry_requested = 0`,
+    ).run(
+      f.user,
+      f.item,
+      f.action,
+      f.severaGuid,
+      f.googleId,
+      at,
+      at,
+      f.errorType,
+      f.message,
+      f.step,
+    );
+    const row = this.sql('SELECT * FROM item_failures WHERE user = ? AND item = ?').get(
+      f.user,
+      f.item,
+    ) as Row;
+    return failureFromRow(row);
+  }
+
+  quarantine(user: string, item: string, at: string): void {
+    this.sql('UPDATE item_failures SET quarantined_at = ? WHERE user = ? AND item = ?').run(
+      at,
+      user,
+      item,
+    );
+  }
+
+  clearFailure(user: string, item: string): void {
+    this.sql('DELETE FROM item_failures WHERE user = ? AND item = ?').run(user, item);
+  }
+
+  /** The admin's "retry": the next run reads the item again on both sides and decides anew. */
+  requestRetry(user?: string, item?: string): number {
+    const where = [user && 'user = ?', item && 'item = ?'].filter(Boolean).join(' AND ');
+    const params = [user, item].filter((v): v is string => Boolean(v));
+    return this.sql(
+      `UPDATE item_failures SET retry_requested = 1 WHERE quarantined_at IS NOT NULL${where ? ` AND ${where}` : ''}`,
+    ).run(...params).changes;
   }
 
   // ---- runs ----
@@ -383,7 +556,9 @@ export class SyncState {
   /** `reset` (design `pre.account-change`): forget every link, token, watermark and account. */
   reset(): void {
     this.db.transaction(() => {
-      this.db.exec('DELETE FROM links; DELETE FROM users; DELETE FROM meta;');
+      this.db.exec(
+        'DELETE FROM links; DELETE FROM users; DELETE FROM meta; DELETE FROM item_failures; DELETE FROM claims;',
+      );
     })();
   }
 }
@@ -395,4 +570,6 @@ const userFromRow = (r: Row): UserRow => ({
   reason: str(r.reason),
   step: str(r.step),
   lastRunAt: str(r.last_run_at),
+  ...(r.window_start != null && { windowStart: String(r.window_start) }),
+  ...(r.window_end != null && { windowEnd: String(r.window_end) }),
 });

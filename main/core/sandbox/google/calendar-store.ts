@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { calendar_v3 } from '@googleapis/calendar';
+import { toZonedIso } from '../../zoned-time';
 import { API_ERRORS, apiError, ok, type SandboxResponse } from './responses';
-import { boundaryMs, expandSeries, parseRrule, type Occurrence } from './time';
+import { boundaryMs, expandSeries, isRecurring, untilBefore, type Occurrence } from './time';
 
 export type GoogleEvent = calendar_v3.Schema$Event;
+type EventDateTime = calendar_v3.Schema$EventDateTime;
 
 interface Stored {
   event: GoogleEvent;
@@ -17,6 +19,7 @@ const DEFAULT_PAGE = 250;
 const MAX_PAGE = 2500;
 /** How far ahead recurring events are expanded when the query gives no `timeMax`. */
 const EXPANSION_HORIZON_MS = 400 * 86_400_000;
+const HAS_OFFSET = /([zZ]|[+-]\d\d:\d\d)$/;
 /** Parameters Google refuses together with a sync token. */
 const NOT_WITH_SYNC_TOKEN = [
   'timeMin',
@@ -40,6 +43,22 @@ const IMMUTABLE = [
   'recurringEventId',
   'originalStartTime',
   'htmlLink',
+] as const;
+/**
+ * What only the organiser may change: the event's main fields (the document's `locked`
+ * description names them), the guest permissions, the guest list and the shared properties.
+ */
+const SHARED_FIELDS = [
+  'summary',
+  'description',
+  'location',
+  'start',
+  'end',
+  'recurrence',
+  'guestsCanInviteOthers',
+  'guestsCanModify',
+  'guestsCanSeeOtherGuests',
+  'conferenceData',
 ] as const;
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -69,6 +88,17 @@ function mergePatch(
   return out;
 }
 
+/** A body as Google stores it: `null` means "not set", so the field is left out. */
+function withoutNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutNulls) as T;
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  ) as T;
+}
+
 const randomEventId = () =>
   Array.from(randomBytes(26), (b) => '0123456789abcdefghijklmnopqrstuv'[b % 32])
     .join('')
@@ -85,22 +115,38 @@ const deletedShape = (e: GoogleEvent): GoogleEvent => ({
     : {}),
 });
 
+/** An attendee's copy of someone else's meeting (an invitation). */
+const isAttendeeCopy = (e: GoogleEvent) => e.organizer?.self === false;
+
 export interface WriteOptions {
   /** `If-Match`: the write fails with 412 unless the stored etag equals it. */
   ifMatch?: string | null;
+  /** The organiser's own change reaching this copy (a control method), not the user's. */
+  asOrganizer?: boolean;
 }
+
+/** How event times are written in answers: Google's way, or as the client sent them. */
+export type TimeOutput = 'calendar-zone' | 'as-sent';
 
 /**
  * One user's primary calendar with Google's semantics where the sync meets them: paging,
- * sync tokens (with deleted entries, and 410 once invalidated), expansion of recurring events
- * into instances, private extended properties, client-supplied ids (409 also for a deleted
- * id), etags with If-Match, and deleted events that keep their id.
+ * sync tokens (with deleted entries, and 410 once invalidated or once deletions they would have
+ * reported are purged), recurring events expanded by RFC 5545 rules into instances with their
+ * own ids and etags, exceptions, "this and following" splits, private extended properties,
+ * client-supplied ids (409 also for a deleted id), etags with If-Match, attendee copies of
+ * other people's meetings, deleted events that keep their id until purged, and times answered
+ * in the calendar's zone.
  */
 export class CalendarStore {
   private readonly events = new Map<string, Stored>();
   private seq = 0;
   /** Bumped to invalidate every sync token handed out so far. */
   private generation = 0;
+  /** Deleted events are removed for good this long after their deletion (null: never). */
+  purgeAfterMs: number | null = null;
+  /** The newest change counter among purged events: older sync tokens cannot report them. */
+  private purgedSeq = 0;
+  timeOutput: TimeOutput = 'calendar-zone';
 
   constructor(
     readonly owner: string,
@@ -114,6 +160,7 @@ export class CalendarStore {
 
   /** Every stored event (masters, exceptions, cancelled ones), as Google holds them. */
   all(): GoogleEvent[] {
+    this.purge();
     return [...this.events.values()].map((s) => structuredClone(s.event));
   }
 
@@ -127,39 +174,61 @@ export class CalendarStore {
     });
   }
 
-  get(id: string): SandboxResponse {
+  get(id: string, query?: URLSearchParams): SandboxResponse {
+    this.purge();
     const event = this.resolve(id);
-    return event ? ok(event) : API_ERRORS.notFound();
+    return event ? ok(this.present(event, query)) : API_ERRORS.notFound();
   }
 
-  insert(body: GoogleEvent): SandboxResponse {
+  insert(sent: GoogleEvent): SandboxResponse {
+    this.purge();
+    const body = withoutNulls(sent);
     if (body.id !== undefined && body.id !== null && !EVENT_ID.test(body.id))
       return API_ERRORS.invalid('Invalid resource id value.', 'id');
     const id = body.id ?? randomEventId();
     if (this.events.has(id)) return API_ERRORS.duplicate();
     const invalid = this.validate(body);
     if (invalid) return invalid;
-    const at = new Date(this.now()).toISOString();
+    return ok(this.present(this.create({ ...body, id }, { email: this.owner, self: true })), 200);
+  }
+
+  /**
+   * events.import: a private copy of an existing event (an invitation from elsewhere keeps its
+   * organiser). An event with the same iCalUID on this calendar is replaced.
+   */
+  importEvent(sent: GoogleEvent): SandboxResponse {
+    this.purge();
+    const body = withoutNulls(sent);
+    if (!body.iCalUID) return API_ERRORS.required('Missing iCalUID.', 'iCalUID');
+    if (body.id !== undefined && body.id !== null && !EVENT_ID.test(body.id))
+      return API_ERRORS.invalid('Invalid resource id value.', 'id');
+    const invalid = this.validate(body);
+    if (invalid) return invalid;
+    const existing = [...this.events.values()].find((s) => s.event.iCalUID === body.iCalUID);
+    const organizer = body.organizer?.email
+      ? { ...body.organizer, self: body.organizer.email.toLowerCase() === this.owner }
+      : { email: this.owner, self: true };
+    const attendees = body.attendees?.map((a) => ({
+      ...a,
+      ...(a.email?.toLowerCase() === this.owner && { self: true }),
+    }));
     const event: GoogleEvent = {
-      status: 'confirmed',
-      eventType: 'default',
-      reminders: { useDefault: true },
       ...body,
-      kind: 'calendar#event',
-      id,
-      iCalUID: `${id}@google.com`,
-      created: at,
-      creator: { email: this.owner, self: true },
-      organizer: { email: this.owner, self: true },
-      htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${id} ${this.owner}`).toString('base64url')}`,
-      sequence: 0,
+      ...(attendees && { attendees }),
+      id: existing?.event.id ?? body.id ?? randomEventId(),
     };
-    return ok(this.store(event), 200);
+    if (existing) {
+      const seq = existing.event.sequence ?? 0;
+      return ok(
+        this.present(this.store({ ...existing.event, ...event, organizer, sequence: seq + 1 })),
+      );
+    }
+    return ok(this.present(this.create(event, organizer)));
   }
 
   update(id: string, body: GoogleEvent, options: WriteOptions = {}): SandboxResponse {
     return this.write(id, options, (current) => {
-      const next: Record<string, unknown> = { ...body };
+      const next: Record<string, unknown> = withoutNulls({ ...body });
       for (const key of IMMUTABLE) if (current[key] !== undefined) next[key] = current[key];
       return next as GoogleEvent;
     });
@@ -177,15 +246,22 @@ export class CalendarStore {
   }
 
   delete(id: string, options: WriteOptions = {}): SandboxResponse {
+    this.purge();
     const current = this.resolve(id);
     if (!current) return API_ERRORS.notFound();
     if (current.status === 'cancelled') return API_ERRORS.deleted();
     if (options.ifMatch && options.ifMatch !== current.etag) return API_ERRORS.conditionNotMet();
     this.store({ ...current, status: 'cancelled' });
+    // A series takes its exceptions with it, modified or cancelled.
+    if (isRecurring(current.recurrence))
+      for (const s of this.events.values())
+        if (s.event.recurringEventId === id && s.event.status !== 'cancelled')
+          this.store({ ...s.event, status: 'cancelled' });
     return { status: 204 };
   }
 
   list(query: URLSearchParams): SandboxResponse {
+    this.purge();
     const syncTokenText = query.get('syncToken');
     const singleEvents = query.get('singleEvents') === 'true';
     let minSeq = -1;
@@ -202,7 +278,13 @@ export class CalendarStore {
           'showDeleted',
         );
       const token = decode<{ u: string; g: number; s: number }>(syncTokenText);
-      if (!token || token.u !== this.owner || token.g !== this.generation)
+      // A token older than a purged deletion can no longer report it: a full sync is required.
+      if (
+        !token ||
+        token.u !== this.owner ||
+        token.g !== this.generation ||
+        token.s < this.purgedSeq
+      )
         return API_ERRORS.fullSyncRequired();
       minSeq = token.s;
     }
@@ -234,6 +316,7 @@ export class CalendarStore {
     const properties = query
       .getAll('privateExtendedProperty')
       .map((p) => p.split('=') as [string, string]);
+    const iCalUID = query.get('iCalUID');
     const expandUntil = Number.isFinite(timeMax) ? timeMax : this.now() + EXPANSION_HORIZON_MS;
 
     const entries = (
@@ -248,21 +331,25 @@ export class CalendarStore {
         const end = boundaryMs(e.end, this.timeZone);
         const inWindow = end > timeMin && start < timeMax;
         // A series master overlaps the window when any instance does; its end bounds only the first.
-        const recurring = !singleEvents && parseRrule(e.recurrence) !== null;
+        const recurring = !singleEvents && isRecurring(e.recurrence);
         return (
           (recurring ? start < timeMax : inWindow) &&
+          (!iCalUID || e.iCalUID === iCalUID) &&
           properties.every(([k, v]) => e.extendedProperties?.private?.[k] === v)
         );
       })
       .sort(
         (a, b) =>
-          boundaryMs(a.start, this.timeZone) - boundaryMs(b.start, this.timeZone) ||
+          boundaryMs(a.start ?? a.originalStartTime, this.timeZone) -
+            boundaryMs(b.start ?? b.originalStartTime, this.timeZone) ||
           String(a.id).localeCompare(String(b.id)),
       );
 
     const slice = items
       .slice(page.o, page.o + maxResults)
-      .map((e) => (e.status === 'cancelled' ? deletedShape(e) : structuredClone(e)));
+      .map((e) =>
+        e.status === 'cancelled' ? this.present(deletedShape(e), query) : this.present(e, query),
+      );
     const more = page.o + maxResults < items.length;
     return ok({
       kind: 'calendar#events',
@@ -279,26 +366,134 @@ export class CalendarStore {
     });
   }
 
+  /** For tests and demos: an event written as if by the user in Google Calendar. */
+  put(event: GoogleEvent): SandboxResponse {
+    return event.id && this.events.has(event.id)
+      ? this.update(event.id, event)
+      : this.insert(event);
+  }
+
+  /** For tests and demos: an invitation from `organizer` (outside the domain) on this calendar. */
+  invite(event: GoogleEvent, organizer: string): SandboxResponse {
+    const attendees = event.attendees ?? [
+      { email: organizer, organizer: true, responseStatus: 'accepted' },
+      { email: this.owner, responseStatus: 'needsAction' },
+    ];
+    return this.importEvent({
+      iCalUID: `${randomEventId()}@${organizer.split('@')[1] ?? 'example.com'}`,
+      ...event,
+      organizer: { email: organizer },
+      attendees,
+    });
+  }
+
+  /**
+   * For tests: "this and following" on the instance `instanceId` of series `id`. The series is
+   * ended just before that instance (UNTIL), and a new series `<id>_R<start>` starts there with
+   * `changes` applied; the old series' exceptions from that instance on are cancelled.
+   */
+  splitSeries(id: string, instanceId: string, changes: GoogleEvent = {}): SandboxResponse {
+    this.purge();
+    const master = this.events.get(id)?.event;
+    const instance = this.resolve(instanceId);
+    if (!master || !instance?.originalStartTime || instance.recurringEventId !== id)
+      return API_ERRORS.notFound();
+    const zone = master.start?.timeZone ?? this.timeZone;
+    const allDay = Boolean(master.start?.date);
+    const fromMs = boundaryMs(instance.originalStartTime, zone);
+    const rules = master.recurrence ?? [];
+    const ended = rules.map((line) =>
+      line.startsWith('RRULE:')
+        ? `${line.replace(/;(UNTIL|COUNT)=[^;]*/g, '')};UNTIL=${untilBefore(fromMs, allDay, zone)}`
+        : line,
+    );
+    const before = expandSeries(master, this.timeZone, fromMs).length;
+    const following = rules.map((line) =>
+      line.replace(/COUNT=(\d+)/, (_m, n: string) => `COUNT=${Math.max(1, Number(n) - before)}`),
+    );
+    for (const s of this.events.values())
+      if (
+        s.event.recurringEventId === id &&
+        boundaryMs(s.event.originalStartTime, zone) >= fromMs &&
+        s.event.status !== 'cancelled'
+      )
+        this.store({ ...s.event, status: 'cancelled' });
+    const cut = this.write(id, { asOrganizer: true }, (current) => ({
+      ...current,
+      recurrence: ended,
+    }));
+    if (cut.status >= 300) return cut;
+    const stamp = (instance.originalStartTime.dateTime ?? instance.originalStartTime.date ?? '')
+      .slice(0, 19)
+      .replace(/[-:]/g, '');
+    const { id: _id, etag: _etag, recurrence: _r, ...fields } = master;
+    const next: GoogleEvent = {
+      ...fields,
+      start: instance.start,
+      end: instance.end,
+      recurrence: following,
+      ...changes,
+      id: `${id}_R${new Date(fromMs).toISOString().slice(0, 19).replace(/[-:]/g, '')}`,
+      iCalUID: `${id}_R${stamp}@google.com`,
+    };
+    const invalid = this.validate(next);
+    if (invalid) return invalid;
+    return ok(this.present(this.store({ ...next, sequence: 0 })));
+  }
+
+  /** Deleted events older than `purgeAfterMs` are forgotten, as Google eventually does. */
+  private purge(): void {
+    if (this.purgeAfterMs === null) return;
+    const before = this.now() - this.purgeAfterMs;
+    const gone = (e: GoogleEvent) =>
+      e.status === 'cancelled' && Date.parse(e.updated ?? '') <= before;
+    for (const [id, s] of this.events) {
+      const master = s.event.recurringEventId
+        ? this.events.get(s.event.recurringEventId)?.event
+        : undefined;
+      // A cancelled instance of a live series stays as long as the series does.
+      const purgeable = s.event.recurringEventId ? !master || gone(master) : gone(s.event);
+      if (purgeable && gone(s.event)) {
+        this.events.delete(id);
+        this.purgedSeq = Math.max(this.purgedSeq, s.seq);
+      }
+    }
+  }
+
+  private create(event: GoogleEvent, organizer: GoogleEvent['organizer']): GoogleEvent {
+    const id = event.id as string;
+    const at = new Date(this.now()).toISOString();
+    return this.store({
+      status: 'confirmed',
+      eventType: 'default',
+      reminders: { useDefault: true },
+      ...event,
+      kind: 'calendar#event',
+      id,
+      iCalUID: event.iCalUID ?? `${id}@google.com`,
+      created: at,
+      creator: organizer?.self ? { email: this.owner, self: true } : organizer,
+      organizer,
+      htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${id} ${this.owner}`).toString('base64url')}`,
+      sequence: 0,
+    });
+  }
+
   /** Masters replaced by their instances (an exception stands in for its instance). */
   private singleEventEntries(expandUntil: number): Stored[] {
     const out: Stored[] = [];
+    const consumed = new Set<string>();
     for (const stored of this.events.values()) {
       const { event } = stored;
       if (event.recurringEventId) continue;
-      const rule = parseRrule(event.recurrence);
-      if (!rule || !event.start || !event.end) {
+      if (!isRecurring(event.recurrence)) {
         out.push(stored);
         continue;
       }
-      for (const occurrence of expandSeries(
-        event.start,
-        event.end,
-        rule,
-        this.timeZone,
-        expandUntil,
-      )) {
+      for (const occurrence of expandSeries(event, this.timeZone, expandUntil)) {
         const instanceId = `${event.id}_${occurrence.suffix}`;
         const exception = this.events.get(instanceId);
+        consumed.add(instanceId);
         // A change to the series counts as a change to every instance, overridden or not.
         out.push(
           exception
@@ -307,14 +502,22 @@ export class CalendarStore {
         );
       }
     }
+    // Exceptions the rule no longer produces (cancelled by a change of the series, or beyond
+    // this expansion) are listed as themselves.
+    for (const stored of this.events.values())
+      if (stored.event.recurringEventId && !consumed.has(stored.event.id as string))
+        out.push(stored);
     return out;
   }
 
   private instance(master: GoogleEvent, occurrence: Occurrence): GoogleEvent {
     const { recurrence: _recurrence, ...fields } = master;
+    const id = `${master.id}_${occurrence.suffix}`;
     return {
       ...structuredClone(fields),
-      id: `${master.id}_${occurrence.suffix}`,
+      id,
+      // Each instance has its own etag, which changes whenever the series does.
+      etag: `"${createHash('sha256').update(`${master.etag}${id}`).digest('hex').slice(0, 16)}"`,
       recurringEventId: master.id,
       originalStartTime: occurrence.start,
       start: occurrence.start,
@@ -328,10 +531,9 @@ export class CalendarStore {
     if (stored) return structuredClone(stored.event);
     const split = id.lastIndexOf('_');
     const master = split > 0 ? this.events.get(id.slice(0, split))?.event : undefined;
-    const rule = parseRrule(master?.recurrence);
-    if (!master?.start || !master.end || !rule) return null;
+    if (!master) return null;
     const suffix = id.slice(split + 1);
-    const occurrence = expandSeries(master.start, master.end, rule, this.timeZone, Infinity).find(
+    const occurrence = expandSeries(master, this.timeZone, Infinity).find(
       (o) => o.suffix === suffix,
     );
     return occurrence ? this.instance(master, occurrence) : null;
@@ -342,26 +544,87 @@ export class CalendarStore {
     options: WriteOptions,
     change: (current: GoogleEvent) => GoogleEvent,
   ): SandboxResponse {
+    this.purge();
     const current = this.resolve(id);
     if (!current) return API_ERRORS.notFound();
     if (options.ifMatch && options.ifMatch !== current.etag) return API_ERRORS.conditionNotMet();
     const next = change(current);
+    if ((next.eventType ?? 'default') !== (current.eventType ?? 'default'))
+      return API_ERRORS.invalid('Event type cannot be changed.', 'eventType');
+    if (
+      isAttendeeCopy(current) &&
+      !options.asOrganizer &&
+      !current.guestsCanModify &&
+      this.sharedChanged(current, next)
+    )
+      return API_ERRORS.forbiddenForNonOrganizer();
     const invalid = this.validate(next);
     if (invalid) return invalid;
     const timesChanged =
       JSON.stringify([next.start, next.end, next.recurrence]) !==
       JSON.stringify([current.start, current.end, current.recurrence]);
-    return ok(this.store({ ...next, sequence: (current.sequence ?? 0) + (timesChanged ? 1 : 0) }));
+    if (timesChanged && isRecurring(current.recurrence))
+      this.cancelVanishedInstances(current, next);
+    return ok(
+      this.present(
+        this.store({ ...next, sequence: (current.sequence ?? 0) + (timesChanged ? 1 : 0) }),
+      ),
+    );
+  }
+
+  /**
+   * A series whose rule or times changed no longer has some of its instances (an instance's id
+   * is its original start): those within reach are kept as cancelled exceptions, as Google
+   * reports removed instances to incremental sync.
+   */
+  private cancelVanishedInstances(before: GoogleEvent, after: GoogleEvent): void {
+    const horizon = this.now() + EXPANSION_HORIZON_MS;
+    const kept = new Set(expandSeries(after, this.timeZone, horizon).map((o) => o.suffix));
+    for (const o of expandSeries(before, this.timeZone, horizon)) {
+      if (kept.has(o.suffix)) continue;
+      const id = `${before.id}_${o.suffix}`;
+      const exception = this.events.get(id)?.event ?? this.instance(before, o);
+      if (exception.status !== 'cancelled') this.store({ ...exception, status: 'cancelled' });
+    }
+  }
+
+  /** Whether a write changes what only the organiser may change (times compared as instants). */
+  private sharedChanged(current: GoogleEvent, next: GoogleEvent): boolean {
+    const norm = (e: GoogleEvent, key: (typeof SHARED_FIELDS)[number]) => {
+      const value = e[key];
+      if (key !== 'start' && key !== 'end') return JSON.stringify(value ?? null);
+      const dt = value as EventDateTime | undefined;
+      return JSON.stringify([dt?.date ?? null, boundaryMs(dt, this.timeZone)]);
+    };
+    const others = (e: GoogleEvent) =>
+      JSON.stringify((e.attendees ?? []).filter((a) => !a.self).map((a) => a.email));
+    return (
+      SHARED_FIELDS.some((key) => norm(current, key) !== norm(next, key)) ||
+      others(current) !== others(next)
+    );
   }
 
   private validate(e: GoogleEvent): SandboxResponse | null {
-    if (!e.start || (!e.start.date && !e.start.dateTime))
-      return API_ERRORS.required('Missing start time.', 'start');
-    if (!e.end || (!e.end.date && !e.end.dateTime))
-      return API_ERRORS.required('Missing end time.', 'end');
-    if (e.recurrence?.length && e.start.dateTime && !e.start.timeZone)
+    for (const side of ['start', 'end'] as const) {
+      const dt = e[side];
+      if (!dt || (!dt.date && !dt.dateTime))
+        return API_ERRORS.required(`Missing ${side} time.`, side);
+      if (dt.date && dt.dateTime) return API_ERRORS.invalid(`Invalid ${side} time.`, side);
+      if (dt.dateTime && !HAS_OFFSET.test(dt.dateTime) && !dt.timeZone)
+        return API_ERRORS.required(`Missing time zone definition for ${side} time.`, side);
+    }
+    const { start, end } = e as { start: EventDateTime; end: EventDateTime };
+    if (Boolean(start.date) !== Boolean(end.date))
+      return API_ERRORS.invalid(
+        'Start and end times must either both be date or both be dateTime.',
+        'end',
+      );
+    if (isRecurring(e.recurrence) && start.dateTime && !start.timeZone)
       return API_ERRORS.required('Missing time zone definition for start time.', 'start.timeZone');
-    if (boundaryMs(e.end, this.timeZone) < boundaryMs(e.start, this.timeZone))
+    const startMs = boundaryMs(start, this.timeZone);
+    const endMs = boundaryMs(end, this.timeZone);
+    // An all-day end is exclusive: it must be a later date.
+    if (endMs < startMs || (start.date && endMs <= startMs))
       return apiError(400, 'timeRangeEmpty', 'The specified time range is empty.', {
         domain: 'calendar',
       });
@@ -379,10 +642,16 @@ export class CalendarStore {
     return structuredClone(stored);
   }
 
-  /** For tests and demos: an event written as if by the user in Google Calendar. */
-  put(event: GoogleEvent): SandboxResponse {
-    return event.id && this.events.has(event.id)
-      ? this.update(event.id, event)
-      : this.insert(event);
+  /** An event as Google answers it: times in the calendar's zone (or `timeZone`), with an offset. */
+  private present(event: GoogleEvent, query?: URLSearchParams): GoogleEvent {
+    if (this.timeOutput === 'as-sent') return event;
+    const zone = query?.get('timeZone') || this.timeZone;
+    const zoned = (dt: EventDateTime | undefined) =>
+      dt?.dateTime ? { ...dt, dateTime: toZonedIso(boundaryMs(dt, this.timeZone), zone) } : dt;
+    const out = { ...event };
+    if (out.start) out.start = zoned(out.start);
+    if (out.end) out.end = zoned(out.end);
+    if (out.originalStartTime) out.originalStartTime = zoned(out.originalStartTime);
+    return out;
   }
 }

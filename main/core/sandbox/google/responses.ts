@@ -142,6 +142,13 @@ export const API_ERRORS = {
       locationType: 'header',
     }),
   notFound: () => apiError(404, 'notFound', 'Not Found'),
+  forbiddenForNonOrganizer: () =>
+    apiError(
+      403,
+      'forbiddenForNonOrganizer',
+      'Shared properties can only be changed by the organizer of the event.',
+      { domain: 'calendar' },
+    ),
   invalid: (message: string, location?: string) => apiError(400, 'invalid', message, { location }),
   required: (message: string, location?: string) =>
     apiError(400, 'required', message, { location }),

@@ -1,4 +1,4 @@
-import { CalendarStore, type GoogleEvent } from './calendar-store';
+import { CalendarStore, type GoogleEvent, type TimeOutput } from './calendar-store';
 import type { IssuedToken, TokenAuthority } from './token-endpoint';
 
 export interface SandboxUserOptions {
@@ -9,6 +9,8 @@ export interface SandboxUserOptions {
 
 /** Faults the next matching requests get, in this order of precedence. */
 export interface FaultPlan {
+  /** Requests held open and never answered (until the client gives up or the sandbox closes). */
+  stall?: number;
   /** Connections closed without an answer. */
   drop?: number;
   /** 503 backendError answers. */
@@ -21,11 +23,15 @@ export interface FaultPlan {
   quotaExceeded?: number;
   /** Which requests (matched against path + query); default every Calendar API request. */
   for?: RegExp | string;
+  /** Only this user's requests (the access token's user, or the `sub` of a token request). */
+  user?: string;
   retryAfterSeconds?: number;
 }
 
-export type FaultKind = 'drop' | 'status5xx' | 'burst429' | 'rateLimited403' | 'quotaExceeded';
+export type FaultKind =
+  'stall' | 'drop' | 'status5xx' | 'burst429' | 'rateLimited403' | 'quotaExceeded';
 const FAULT_ORDER: FaultKind[] = [
+  'stall',
   'drop',
   'status5xx',
   'burst429',
@@ -49,6 +55,14 @@ export interface SandboxRequest {
   /** The impersonated user of the access token, when there was one. */
   user: string | null;
   status: number;
+}
+
+/** Where the sandbox or a client left Google's Calendar v3 discovery document. */
+export interface ContractDeparture {
+  /** `request`: a client sent it (refused with 400); `response`: the sandbox answered it. */
+  kind: 'request' | 'response';
+  method: string;
+  problems: string[];
 }
 
 /**
@@ -80,6 +94,18 @@ export interface GoogleSandboxControl {
   putEvent(user: string, event: GoogleEvent): GoogleEvent;
   editEvent(user: string, id: string, patch: GoogleEvent): GoogleEvent;
   deleteEvent(user: string, id: string): void;
+  /** An invitation from `organizer` (outside the domain) on `user`'s calendar: an attendee copy. */
+  invite(user: string, organizer: string, event: GoogleEvent): GoogleEvent;
+  /** The organiser changes their meeting: the change reaches the attendee's copy `id`. */
+  organizerEdit(user: string, id: string, patch: GoogleEvent): GoogleEvent;
+  /** "This and following" from instance `instanceId` of series `id`; returns the new series. */
+  splitSeries(user: string, id: string, instanceId: string, changes?: GoogleEvent): GoogleEvent;
+  /** Deleted events are removed for good this long after deletion (null: never, the default). */
+  setPurgeAfterMs(ms: number | null): void;
+  /** `as-sent` answers times as the client wrote them (for the engine's offset-less fallback). */
+  setTimeOutput(mode: TimeOutput): void;
+  /** Departures from the discovery document seen so far. */
+  contractDepartures(): ContractDeparture[];
   /** Calendar API requests answered (faults included). */
   requestCount(): number;
   tokenRequestCount(): number;
@@ -112,11 +138,14 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
   apiEnabled = true;
   projectNumber = '100000000001';
   latencyMs = 0;
+  private purgeAfterMs: number | null = null;
+  private timeOutput: TimeOutput = 'calendar-zone';
   private clockOffsetMs = 0;
   private limits: RateLimits = { ...DEFAULT_LIMITS };
   private readonly userWindows = new Map<string, number[]>();
   private readonly projectWindow: number[] = [];
   private faults: (FaultPlan & { pattern: RegExp }) | null = null;
+  private readonly departures: ContractDeparture[] = [];
   private readonly log: SandboxRequest[] = [];
   private apiRequests = 0;
   private tokenRequests = 0;
@@ -144,10 +173,14 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
     return user;
   }
 
-  /** The fault the request at `target` (path + query) gets, if any, used up. */
-  takeFault(target: string): { kind: FaultKind; retryAfterSeconds: number } | null {
+  /** The fault the request at `target` (path + query) of `user` gets, if any, used up. */
+  takeFault(
+    target: string,
+    user: string | null,
+  ): { kind: FaultKind; retryAfterSeconds: number } | null {
     const plan = this.faults;
     if (!plan || !plan.pattern.test(target)) return null;
+    if (plan.user && norm(plan.user) !== user) return null;
     const kind = FAULT_ORDER.find((k) => (plan[k] ?? 0) > 0);
     if (!kind) return null;
     plan[kind] = (plan[kind] ?? 0) - 1;
@@ -168,6 +201,10 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
     return null;
   }
 
+  depart(departure: ContractDeparture): void {
+    this.departures.push(departure);
+  }
+
   record(entry: Omit<SandboxRequest, 'at'>, kind: 'api' | 'token'): void {
     if (kind === 'api') this.apiRequests++;
     else this.tokenRequests++;
@@ -182,6 +219,8 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
     const timeZone = options.timeZone ?? existing?.store.timeZone ?? 'Europe/Helsinki';
     const store = existing?.store ?? new CalendarStore(key, timeZone, () => this.now());
     store.timeZone = timeZone;
+    store.purgeAfterMs = this.purgeAfterMs;
+    store.timeOutput = this.timeOutput;
     this.users.set(key, { calendar: options.calendar ?? existing?.calendar ?? true, store });
   }
   removeUser(email: string): void {
@@ -245,6 +284,31 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
   }
   deleteEvent(user: string, id: string): void {
     this.expect(this.user(user).store.delete(id), 'deleteEvent');
+  }
+  invite(user: string, organizer: string, event: GoogleEvent): GoogleEvent {
+    return this.expect(this.user(user).store.invite(event, organizer), 'invite') as GoogleEvent;
+  }
+  organizerEdit(user: string, id: string, patch: GoogleEvent): GoogleEvent {
+    const store = this.user(user).store;
+    return this.expect(
+      store.patch(id, patch, { asOrganizer: true }),
+      'organizerEdit',
+    ) as GoogleEvent;
+  }
+  splitSeries(user: string, id: string, instanceId: string, changes?: GoogleEvent): GoogleEvent {
+    const store = this.user(user).store;
+    return this.expect(store.splitSeries(id, instanceId, changes), 'splitSeries') as GoogleEvent;
+  }
+  setPurgeAfterMs(ms: number | null): void {
+    this.purgeAfterMs = ms;
+    for (const u of this.users.values()) u.store.purgeAfterMs = ms;
+  }
+  setTimeOutput(mode: TimeOutput): void {
+    this.timeOutput = mode;
+    for (const u of this.users.values()) u.store.timeOutput = mode;
+  }
+  contractDepartures(): ContractDeparture[] {
+    return structuredClone(this.departures);
   }
   requestCount(): number {
     return this.apiRequests;
