@@ -12,6 +12,14 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
+      // Node and Playwright Test's loader read a JSON module only with the import attribute.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportDeclaration[source.value=/\\.json$/][attributes.length=0]',
+          message: "Import JSON with `with { type: 'json' }`.",
+        },
+      ],
     },
   },
   {

@@ -1,8 +1,8 @@
 import i18next from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import type { AppStateDto, Localized } from '../../../preload/api';
-import fi from './fi.json';
-import en from './en.json';
+import fi from './fi.json' with { type: 'json' };
+import en from './en.json' with { type: 'json' };
 
 export type UiLanguage = 'fi' | 'en';
 

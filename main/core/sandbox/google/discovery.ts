@@ -1,4 +1,4 @@
-import discovery from './calendar-v3.discovery.json';
+import discovery from './calendar-v3.discovery.json' with { type: 'json' };
 
 /**
  * Google's own Calendar v3 discovery document (the part this product uses, see README.md) as
