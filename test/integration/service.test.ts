@@ -192,7 +192,7 @@ describe('app service over both sandboxes', () => {
     const stored = await service.queryLog({ direction: 'toGoogle', limit: 5 });
     expect(stored.length).toBe(5);
     expect(stored.every((e) => e.direction === 'toGoogle' && e.id > 0)).toBe(true);
-    const exported = await service.exportLog();
+    const exported = await service.exportLog({});
     expect(exported.content.length).toBeGreaterThan(0);
     expect(exported.content).not.toContain('aino.virtanen@');
     expect(exported.content).toContain('a***@kalevala.example');

@@ -1,6 +1,7 @@
 import { AppError } from '../errors';
 import { localized, type Localized } from '../localized';
 import { scrub } from '../log';
+import { networkFailureText } from '../network-errors';
 import type { StepId } from '../setup/steps';
 
 /**
@@ -211,6 +212,7 @@ interface ErrorLike {
   code?: unknown;
   status?: number;
   response?: ResponseLike;
+  config?: { url?: unknown };
 }
 
 const asObject = (v: unknown): Record<string, unknown> | null =>
@@ -242,12 +244,6 @@ function apiReason(error: Record<string, unknown>): string | null {
   }
   return null;
 }
-
-const NETWORK_TEXT = (detail: string) =>
-  localized(
-    `Yhteys Googleen epäonnistui (${detail}). Tarkista verkkoyhteys ja välityspalvelin.`,
-    `Could not reach Google (${detail}). Check the network connection and proxy.`,
-  );
 
 /**
  * Any failure of a Google call (a GaxiosError from the token endpoint or the Calendar API, or a
@@ -298,12 +294,12 @@ export function toGoogleApiError(e: unknown, user: string, nowMs = Date.now()): 
       { retryAfterMs },
     );
   }
-  const code = typeof err.code === 'string' ? err.code : 'network';
   const detail = scrub(err.message ?? String(e));
+  const url = typeof err.config?.url === 'string' ? err.config.url : 'https://www.googleapis.com/';
   return new GoogleApiError(
     'google.network',
-    null,
-    NETWORK_TEXT(code),
+    'pre.network',
+    networkFailureText(e, 'Google', url),
     null,
     'network',
     detail,

@@ -67,6 +67,22 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
   }
 };
 
+/**
+ * The item an action is about, for its log entries: both ids, and the title and start of the
+ * side that has them (a deletion has neither: the engine's record fills them from the log).
+ */
+export const actionItem = (
+  a: Action,
+): { severaGuid: string | null; googleId: string | null; title?: string; start?: string } => {
+  const fields =
+    'severa' in a && a.severa
+      ? a.severa.fields
+      : 'google' in a && a.google
+        ? a.google.fields
+        : undefined;
+  return { ...actionIds(a), ...(fields && { title: fields.title, start: fields.start }) };
+};
+
 /** What an applied action changed, and the action that was really done (see update-severa). */
 export type AppliedChange = StateChange & { applied: Action };
 
@@ -149,8 +165,9 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
 }
 
 function entry(ctx: UserContext, action: Action, googleId: string | undefined): LogEntry {
-  const ids = actionIds(action);
+  const ids = actionItem(action);
   return makeEntry({
+    ...ids,
     runId: ctx.runId,
     user: ctx.user,
     direction: DIRECTION[action.kind],

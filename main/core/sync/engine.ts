@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../log';
 import type { Activity, ActivityCategory, ActivityQuery, SeveraUser } from '../severa/models';
 import type { SeveraApi } from '../severa/types';
 import type { Settings } from '../store/settings';
-import { actionIds, applyAction, DIRECTION, type UserContext } from './apply';
+import { actionIds, actionItem, applyAction, DIRECTION, type UserContext } from './apply';
 import {
   fieldsFromActivity,
   fieldsFromEvent,
@@ -199,9 +199,16 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
   const runId = dryRun ? null : state.startRun(now.toISOString(), false);
   result.runId = runId;
 
+  // Every entry about an item names its title and start: from the action where it has them,
+  // else (a deletion, an error) from the item's latest logged entry.
+  const withItemFacts = (e: LogEntry): LogEntry =>
+    e.title || !e.user || (!e.severaGuid && !e.googleId)
+      ? e
+      : { ...e, ...state.itemFacts(e.user, e.severaGuid, e.googleId) };
   const record = (change: StateChange) => {
-    if (!dryRun) state.record(change);
-    for (const e of change.log ?? []) deps.onLogEntry?.(e);
+    const log = change.log?.map(withItemFacts);
+    if (!dryRun) state.record({ ...change, log });
+    for (const e of log ?? []) deps.onLogEntry?.(e);
   };
   const recordError = (
     user: string | null,
@@ -716,7 +723,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
       failed++;
       run.recordError(email, action.kind, e, {
         direction: DIRECTION[action.kind],
-        ...actionIds(action),
+        ...actionItem(action),
       });
     }
   }
@@ -731,7 +738,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
           direction: DIRECTION[a.kind],
           action: a.kind,
           result: 'held',
-          ...actionIds(a),
+          ...actionItem(a),
           message:
             "Held for the admin: this run would delete more than the set share of the user's items.",
         }),
