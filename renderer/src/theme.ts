@@ -1,0 +1,47 @@
+import {
+  createTheme,
+  defaultVariantColorsResolver,
+  type CSSVariablesResolver,
+  type VariantColorsResolver,
+} from '@mantine/core';
+
+/** Hues whose dark shades are still too light for white text or text on white (WCAG AA). */
+const WARM = new Set(['yellow', 'orange', 'lime']);
+
+/**
+ * Mantine's defaults put white text on shade 6 (teal 2.55:1) and shade-6 text on light tints;
+ * WCAG 2.1 AA asks 4.5:1 for text. Filled surfaces use shade 9 (warm hues keep a light surface
+ * with dark text), light and subtle variants use shade 9 text, or near-black for warm hues.
+ */
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const base = defaultVariantColorsResolver(input);
+  const name = input.color ?? input.theme.primaryColor;
+  if (!(name in input.theme.colors)) return base;
+  const shade = (n: number) => `var(--mantine-color-${name}-${n})`;
+  const warm = WARM.has(name);
+  if (input.variant === 'filled')
+    return warm
+      ? { ...base, background: shade(4), hover: shade(5), color: 'var(--mantine-color-dark-9)' }
+      : { ...base, background: shade(9), hover: shade(8), color: 'var(--mantine-color-white)' };
+  if (input.variant === 'light' || input.variant === 'subtle')
+    return {
+      ...base,
+      color: warm ? 'var(--mantine-color-dark-8)' : shade(9),
+      hoverColor: warm ? 'var(--mantine-color-dark-8)' : shade(9),
+    };
+  return base;
+};
+
+export const theme = createTheme({
+  primaryColor: 'teal',
+  primaryShade: 9,
+  defaultRadius: 'md',
+  variantColorResolver,
+});
+
+/** "Dimmed" text is gray 6 by default (3.3:1 on white): gray 7 reads at 8:1. */
+export const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  dark: {},
+});
