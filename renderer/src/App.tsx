@@ -150,15 +150,15 @@ export function App() {
                 leftSection={<Icon size={18} aria-hidden />}
                 rightSection={
                   target === 'wizard' ? (
-                    <Badge size="sm" variant="light" aria-hidden>
-                      {done}/{steps.length}
-                    </Badge>
+                    <>
+                      <Badge size="sm" variant="light" aria-hidden>
+                        {done}/{steps.length}
+                      </Badge>
+                      <span className="visually-hidden">
+                        , {t('nav.stepsDone', { done, total: steps.length })}
+                      </span>
+                    </>
                   ) : undefined
-                }
-                aria-label={
-                  target === 'wizard'
-                    ? `${t('nav.wizard')}, ${t('nav.stepsDone', { done, total: steps.length })}`
-                    : undefined
                 }
                 onClick={() => setView(target)}
                 aria-current={view === target ? 'page' : undefined}

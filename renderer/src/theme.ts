@@ -23,12 +23,11 @@ const variantColorResolver: VariantColorsResolver = (input) => {
     return warm
       ? { ...base, background: shade(4), hover: shade(5), color: 'var(--mantine-color-dark-9)' }
       : { ...base, background: shade(9), hover: shade(8), color: 'var(--mantine-color-white)' };
-  if (input.variant === 'light' || input.variant === 'subtle')
-    return {
-      ...base,
-      color: warm ? 'var(--mantine-color-dark-8)' : shade(9),
-      hoverColor: warm ? 'var(--mantine-color-dark-8)' : shade(9),
-    };
+  const text = warm ? 'var(--mantine-color-dark-8)' : shade(9);
+  if (input.variant === 'light')
+    return { ...base, background: shade(0), hover: shade(1), color: text, hoverColor: text };
+  if (input.variant === 'subtle')
+    return { ...base, hover: shade(0), color: text, hoverColor: text };
   return base;
 };
 
@@ -42,6 +41,13 @@ export const theme = createTheme({
 /** "Dimmed" text is gray 6 by default (3.3:1 on white): gray 7 reads at 8:1. */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
+    // What NavLink and other primary-coloured light surfaces use.
+    '--mantine-primary-color-light': 'var(--mantine-color-teal-0)',
+    '--mantine-primary-color-light-hover': 'var(--mantine-color-teal-1)',
+    '--mantine-primary-color-light-color': 'var(--mantine-color-teal-9)',
+  },
   dark: {},
 });

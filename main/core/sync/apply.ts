@@ -185,6 +185,7 @@ function conflictEntries(
   if (!action.conflict) return [];
   return [
     makeEntry({
+      ...actionItem(action),
       runId: ctx.runId,
       user: ctx.user,
       level: 'warn',

@@ -305,6 +305,7 @@ export function LiveLog() {
       color: 'teal',
       message: t('log.exported', { count, file: fileName }),
       autoClose: 4000,
+      closeButtonProps: { 'aria-label': t('common.close') },
     });
   };
 

@@ -50,7 +50,7 @@ export function UsersView() {
       </Group>
       <Text c="dimmed">{t('usersView.intro')}</Text>
       {error && <ErrorAlert error={error} />}
-      {!users && !error && <Loader size="sm" aria-label={t('common.loading')} />}
+      {!users && !error && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {users && (
         <Card withBorder padding={0}>
           <Table.ScrollContainer minWidth={800}>

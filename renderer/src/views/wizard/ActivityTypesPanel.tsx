@@ -64,7 +64,7 @@ export function ActivityTypesPanel() {
   }, []);
 
   if (loadError) return <ErrorAlert error={loadError} />;
-  if (!types) return <Loader size="sm" aria-label={t('common.loading')} />;
+  if (!types) return <Loader size="sm" role="status" aria-label={t('common.loading')} />;
 
   const options = (filter: (type: ActivityTypeDto) => boolean) =>
     types.filter(filter).map((type) => ({ value: type.guid, label: type.name }));

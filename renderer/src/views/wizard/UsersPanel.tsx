@@ -76,7 +76,7 @@ export function UsersPanel() {
       />
       {saveError && <ErrorAlert error={saveError} onClose={clearError} />}
       {loadError && <ErrorAlert error={loadError} />}
-      {!users && !loadError && <Loader size="sm" aria-label={t('common.loading')} />}
+      {!users && !loadError && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {users && (
         <Table striped highlightOnHover verticalSpacing={6} data-testid="users-table">
           <Table.Thead>
