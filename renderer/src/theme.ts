@@ -1,5 +1,7 @@
 import {
   createTheme,
+  darken,
+  DEFAULT_THEME,
   defaultVariantColorsResolver,
   type CSSVariablesResolver,
   type VariantColorsResolver,
@@ -18,14 +20,16 @@ const variantColorResolver: VariantColorsResolver = (input) => {
   const name = input.color ?? input.theme.primaryColor;
   if (!(name in input.theme.colors)) return base;
   const shade = (n: number) => `var(--mantine-color-${name}-${n})`;
+  // Hover darkens: the text on it must keep its contrast while the pointer rests there.
+  const darker = (n: number) => darken(input.theme.colors[name]![n]!, 0.12);
   const warm = WARM.has(name);
   if (input.variant === 'filled')
     return warm
       ? { ...base, background: shade(4), hover: shade(5), color: 'var(--mantine-color-dark-9)' }
-      : { ...base, background: shade(9), hover: shade(8), color: 'var(--mantine-color-white)' };
+      : { ...base, background: shade(9), hover: darker(9), color: 'var(--mantine-color-white)' };
   const text = warm ? 'var(--mantine-color-dark-8)' : shade(9);
   if (input.variant === 'light')
-    return { ...base, background: shade(0), hover: shade(1), color: text, hoverColor: text };
+    return { ...base, background: shade(0), hover: shade(0), color: text, hoverColor: text };
   if (input.variant === 'subtle')
     return { ...base, hover: shade(0), color: text, hoverColor: text };
   return base;
@@ -46,7 +50,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
     // What NavLink and other primary-coloured light surfaces use.
     '--mantine-primary-color-light': 'var(--mantine-color-teal-0)',
-    '--mantine-primary-color-light-hover': 'var(--mantine-color-teal-1)',
+    '--mantine-primary-color-light-hover': 'var(--mantine-color-teal-0)',
+    '--mantine-primary-color-filled-hover': darken(DEFAULT_THEME.colors.teal[9], 0.12),
     '--mantine-primary-color-light-color': 'var(--mantine-color-teal-9)',
   },
   dark: {},

@@ -20,10 +20,8 @@ describe('set-up flow with the keyboard only (Chromium)', () => {
   });
 
   const heading = () =>
-    app.page.evaluate(() =>
-      document.activeElement?.hasAttribute('data-step-heading')
-        ? document.activeElement.textContent
-        : null,
+    app.page.evaluate<string | null>(
+      `document.activeElement?.hasAttribute('data-step-heading') ? document.activeElement.textContent : null`,
     );
   /** The step whose heading has the focus: where "Next" and every verified save lead. */
   const onStep = async (id: string) => {

@@ -48,17 +48,15 @@ export async function tabTo(
 ): Promise<number> {
   const max = options.max ?? 30;
   for (let presses = 0; presses <= max; presses++) {
-    const focused = await page.evaluate((t) => {
-      const el = document.activeElement as HTMLElement | null;
+    const focused = await page.evaluate<boolean>(`(() => {
+      const t = ${JSON.stringify(target)};
+      const el = document.activeElement;
       if (!el || el === document.body) return false;
       if (typeof t === 'string') return el.matches(t);
-      const names = [
-        el.textContent?.trim(),
-        el.getAttribute('aria-label'),
-        ...[...((el as HTMLInputElement).labels ?? [])].map((l) => l.textContent?.trim()),
-      ];
+      const names = [el.textContent?.trim(), el.getAttribute('aria-label'),
+        ...[...(el.labels ?? [])].map((l) => l.textContent?.trim())];
       return names.some((n) => n === t.name);
-    }, target);
+    })()`);
     if (focused) return presses;
     await page.keyboard.press(options.back ? 'Shift+Tab' : 'Tab');
   }

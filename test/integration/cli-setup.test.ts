@@ -35,7 +35,10 @@ let printed: SandboxLine;
 let profile: string;
 
 beforeAll(async () => {
-  sandbox = spawn('node', [CLI, 'sandbox', '--json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  sandbox = spawn('node', [CLI, 'sandbox', '--json'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const firstLine = await new Promise<string>((resolve, reject) => {
     createInterface({ input: sandbox.stdout! }).once('line', resolve);
     sandbox.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));

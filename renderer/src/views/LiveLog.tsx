@@ -80,7 +80,6 @@ function LogRow({ entry, onOpen }: { entry: LogEntryDto; onOpen(entry: LogEntryD
       className="log-row"
       onClick={() => onOpen(entry)}
       data-log-entry={entry.id}
-      aria-label={t('log.open', { action: actionText(entry), title: entry.title ?? '' })}
     >
       <Text span size="xs" c="dimmed" w={140} style={{ flexShrink: 0 }}>
         {formatTime(entry.time)}

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import {
-  Badge,
   Button,
   Card,
   Checkbox,
@@ -90,14 +89,12 @@ function StepDetail({ step, index }: { step: ChecklistStepDto; index: number }) 
               <FocusedHeading>{pick(step.title)}</FocusedHeading>
             </Stack>
             {step.provedBy && (
-              <Badge
-                color="teal"
-                variant="light"
-                tt="none"
-                leftSection={<IconShieldCheck size={12} aria-hidden />}
-              >
-                {t('wizard.verified', { proof: proofText(step.provedBy) })}
-              </Badge>
+              <Group gap={4} wrap="nowrap" maw="45%" data-testid="step-verified">
+                <IconShieldCheck size={16} color="var(--mantine-color-teal-9)" aria-hidden />
+                <Text size="sm" c="teal.9" fw={500}>
+                  {t('wizard.verified', { proof: proofText(step.provedBy) })}
+                </Text>
+              </Group>
             )}
           </Group>
           <Text style={{ whiteSpace: 'pre-line' }}>{t(`steps.${step.id}`)}</Text>

@@ -30,7 +30,5 @@ const PROOFS = ['save', 'key-import', 'severa-token', 'severa-activity-types', '
 export function useProofText() {
   const { t } = useI18n();
   return (provedBy: string) =>
-    PROOFS.includes(provedBy)
-      ? t(`proof.${provedBy}`)
-      : t('proof.check', { title: t('test.title') });
+    PROOFS.includes(provedBy) ? t(`proof.${provedBy}`) : t('proof.check');
 }
