@@ -147,7 +147,7 @@ function ConflictVersions({ details }: { details: Record<string, unknown> }) {
       <Title order={3} size="h5">
         {t('log.conflict')}
       </Title>
-      <Table withTableBorder withColumnBorders>
+      <Table withTableBorder withColumnBorders layout="fixed" style={{ overflowWrap: 'anywhere' }}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('log.field')}</Table.Th>
@@ -181,7 +181,7 @@ function EntryDrawer({ entry, onClose }: { entry: LogEntryDto | null; onClose():
         [t('log.direction'), entry.direction ? t(`log.directionShort.${entry.direction}`) : null],
         [t('log.entry'), entry.title],
         [t('log.start'), entry.start ? startText(entry.start) : null],
-        [t('log.result'), t(`log.result.${entry.result}`, { defaultValue: entry.result })],
+        [t('log.resultLabel'), t(`log.result.${entry.result}`, { defaultValue: entry.result })],
         [t('log.errorType'), entry.errorType],
         [t('log.severaId'), entry.severaGuid],
         [t('log.googleId'), entry.googleId],
@@ -200,7 +200,7 @@ function EntryDrawer({ entry, onClose }: { entry: LogEntryDto | null; onClose():
     >
       {entry && (
         <Stack gap="md" data-testid="log-detail">
-          <Table>
+          <Table layout="fixed">
             <Table.Tbody>
               {rows
                 .filter(([, value]) => value)
