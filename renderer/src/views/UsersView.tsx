@@ -53,7 +53,7 @@ export function UsersView() {
       {!users && !error && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {users && (
         <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={800}>
+          <Table.ScrollContainer minWidth={960}>
             <Table striped verticalSpacing={6} data-testid="user-states">
               <Table.Caption>{t('usersView.count', { count: users.length })}</Table.Caption>
               <Table.Thead>
@@ -80,7 +80,12 @@ export function UsersView() {
                       {u.email ?? t('common.none')}
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={STATE_COLOR[u.state]} variant="light" tt="none">
+                      <Badge
+                        color={STATE_COLOR[u.state]}
+                        variant="light"
+                        tt="none"
+                        style={{ minWidth: 'max-content', overflow: 'visible' }}
+                      >
                         {t(`usersView.states.${u.state}`)}
                       </Badge>
                     </Table.Td>
@@ -94,7 +99,12 @@ export function UsersView() {
                       <Group gap={4} wrap="nowrap">
                         {u.reason && <Text size="xs">{u.reason}</Text>}
                         {u.step && u.state !== 'ok' && (
-                          <StepLinkButton stepId={u.step} size="compact-xs" short />
+                          <StepLinkButton
+                            stepId={u.step}
+                            size="compact-xs"
+                            short
+                            style={{ flexShrink: 0 }}
+                          />
                         )}
                       </Group>
                     </Table.Td>
