@@ -89,3 +89,9 @@ export function networkFailureText(
     `Could not reach ${service}: ${why.en}`,
   );
 }
+
+/** A failed reachability probe as a check reports it: the text and the facts it rests on. */
+export const networkFailure = (e: unknown, service: keyof typeof ILLATIVE, url: string) => ({
+  text: networkFailureText(e, service, url),
+  details: { url, failure: classifyNetworkFailure(e) },
+});

@@ -12,7 +12,7 @@ import { localized } from '../localized';
 import type { Logger } from '../log';
 import type { SecretStore } from '../store/secrets';
 import type { Settings } from '../store/settings';
-import { classifyNetworkFailure, networkFailureText } from '../network-errors';
+import { networkFailure } from '../network-errors';
 import type { CheckResult } from './check';
 import { passed, type CheckOutcome, type DiagnosticCheck } from './diagnostics';
 import { stepLink, type LinkContext, type StepId } from './steps';
@@ -162,10 +162,8 @@ export const googleChecks: DiagnosticCheck<GoogleCheckContext>[] = [
             retry: false,
           });
         } catch (e) {
-          return outcome('fail', 'pre.network', networkFailureText(e, 'Google', url), ctx, {
-            url,
-            failure: classifyNetworkFailure(e),
-          });
+          const failed = networkFailure(e, 'Google', url);
+          return outcome('fail', 'pre.network', failed.text, ctx, failed.details);
         }
       }
       return outcome(

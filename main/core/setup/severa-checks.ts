@@ -3,7 +3,7 @@ import { localized, type Localized } from '../localized';
 import type { Logger } from '../log';
 import { createSeveraClient, type SeveraClient } from '../severa/client';
 import type { ActivityType, SeveraUser } from '../severa/models';
-import { classifyNetworkFailure, networkFailureText } from '../network-errors';
+import { networkFailure } from '../network-errors';
 import { isSeveraApiError } from '../severa/severa-errors';
 import { SEVERA_SCOPES, type SeveraScope } from '../severa/types';
 import type { SecretStore } from '../store/secrets';
@@ -214,10 +214,8 @@ const networkCheck: DiagnosticCheck<SeveraCheckContext> = {
     try {
       await (ctx.fetch ?? fetch)(url, { signal: AbortSignal.timeout(NETWORK_PROBE_TIMEOUT_MS) });
     } catch (e) {
-      return outcome('fail', 'pre.network', networkFailureText(e, 'Severa', url), {
-        url,
-        failure: classifyNetworkFailure(e),
-      });
+      const failed = networkFailure(e, 'Severa', url);
+      return outcome('fail', 'pre.network', failed.text, failed.details);
     }
     return outcome(
       'pass',
