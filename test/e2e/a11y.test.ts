@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { axeViolations } from '../helpers/axe';
 import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
@@ -7,13 +7,14 @@ import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harnes
  * set-up's panels, the Test with its results, the dashboard with the log, the users, the
  * settings. Any violation fails, with the rule and the element named.
  */
-describe('accessibility of every view in fi and en (Chromium, axe-core)', () => {
+test.describe('accessibility of every view in fi and en (Chromium, axe-core)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'fi' });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'fi' });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
@@ -26,7 +27,7 @@ describe('accessibility of every view in fi and en (Chromium, axe-core)', () => 
     await expect.poll(() => app.page.evaluate<string>('document.documentElement.lang')).toBe(lang);
   };
 
-  it('the first start, in both languages', async () => {
+  test('the first start, in both languages', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Aloita käyttöönotto' }).waitFor();
     await clean('welcome fi');
@@ -35,7 +36,7 @@ describe('accessibility of every view in fi and en (Chromium, axe-core)', () => 
     await clean('welcome en');
   });
 
-  it('every view of the demo company, in both languages', async () => {
+  test('every view of the demo company, in both languages', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Open the demo company' }).click();
     await page.getByTestId('sync-now').waitFor({ timeout: 30_000 });
@@ -70,7 +71,7 @@ describe('accessibility of every view in fi and en (Chromium, axe-core)', () => 
     }
   });
 
-  it('leaves the demo for the own company from the window', async () => {
+  test('leaves the demo for the own company from the window', async () => {
     const { page, service } = app;
     await page.getByTestId('leave-demo').click();
     await page

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
 /**
@@ -6,22 +6,24 @@ import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/ren
  * account. The Test must name the step that fixes it and offer the Admin console page already
  * filled in with this client id and the calendar scope.
  */
-describe('missing domain-wide delegation (Chromium)', () => {
+test.describe('missing domain-wide delegation (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
+  test.beforeAll(async ({ browser }) => {
     app = await startAppUnderTest({
+      browser,
       systemLanguage: 'en',
       configured: true,
       backgroundPaused: true,
     });
     app.google.control.revoke(app.demo.clientId);
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
-  it('fails the token check with the admin.dwd-authorize step and its pre-filled link', async () => {
+  test('fails the token check with the admin.dwd-authorize step and its pre-filled link', async () => {
     const { page, demo, opened } = app;
     await page.locator('[data-nav="test"]').click();
     await page.getByTestId('run-test').click();
@@ -47,7 +49,7 @@ describe('missing domain-wide delegation (Chromium)', () => {
     await screenshot(page, 'test-failure-en');
   });
 
-  it('shows the same results in Finnish', async () => {
+  test('shows the same results in Finnish', async () => {
     const { page } = app;
     await page.getByText('Suomi', { exact: true }).click();
     await page.getByRole('heading', { name: 'Testi' }).waitFor();
@@ -57,7 +59,7 @@ describe('missing domain-wide delegation (Chromium)', () => {
     await page.getByRole('heading', { name: 'Test' }).waitFor();
   });
 
-  it('leads from the failure to the wizard step, which has the client id and scope to copy', async () => {
+  test('leads from the failure to the wizard step, which has the client id and scope to copy', async () => {
     const { page, demo } = app;
     await page
       .locator('[data-check][data-status="fail"] [data-step-link="admin.dwd-authorize"]')
@@ -71,7 +73,7 @@ describe('missing domain-wide delegation (Chromium)', () => {
     expect(app.opened[1]).toBe(app.opened[0]);
   });
 
-  it('turns green once the delegation is authorised again', async () => {
+  test('turns green once the delegation is authorised again', async () => {
     const { page, google, demo } = app;
     google.control.authorize(demo.clientId, ['https://www.googleapis.com/auth/calendar']);
     await page.locator('[data-nav="test"]').click();

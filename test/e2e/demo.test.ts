@@ -1,21 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
 /**
  * A fresh machine, no account: "try it with the demo company" starts the sandboxes inside the
  * app and every screen works against them, with the sandbox banner shown.
  */
-describe('demo company from the first start (Chromium)', () => {
+test.describe('demo company from the first start (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en' });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'en' });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
-  it('opens the demo company on the dashboard with the sandbox banner', async () => {
+  test('opens the demo company on the dashboard with the sandbox banner', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Open the demo company' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor({ timeout: 30_000 });
@@ -24,7 +25,7 @@ describe('demo company from the first start (Chromium)', () => {
     expect(banner).toContain('127.0.0.1');
   });
 
-  it('runs Sync now and the Test against the demo sandboxes', async () => {
+  test('runs Sync now and the Test against the demo sandboxes', async () => {
     const { page } = app;
     await page.getByTestId('sync-now').click();
     await page.locator('[data-testid="sync-now"]:not([data-loading])').waitFor({ timeout: 45_000 });

@@ -1,22 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
 /**
  * Values are checked where they are typed: Severa's own answer to wrong credentials, Google's
  * form of a service account's address, a test user outside the domain. Nothing refused is kept.
  */
-describe('refused at entry (Chromium)', () => {
+test.describe('refused at entry (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en' });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'en' });
     await app.service.updateSettings({
       google: { apiRoot: app.google.apiRoot, tokenUrl: app.google.tokenUrl },
       severa: { apiRoot: app.severa.apiRoot },
     });
     await app.ui.reload();
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
@@ -26,7 +27,7 @@ describe('refused at entry (Chromium)', () => {
   };
   const alertText = () => app.page.getByRole('alert').first().textContent();
 
-  it("refuses wrong Severa credentials with Severa's own answer and keeps nothing", async () => {
+  test("refuses wrong Severa credentials with Severa's own answer and keeps nothing", async () => {
     const { page, service, severa } = app;
     await page.getByRole('button', { name: 'Start the set-up' }).click();
     await openStep('severa.api-credentials');
@@ -46,7 +47,7 @@ describe('refused at entry (Chromium)', () => {
     expect(step?.done).toBe(false);
   });
 
-  it('refuses a service-account address with a typo in its fixed ending, naming the fix', async () => {
+  test('refuses a service-account address with a typo in its fixed ending, naming the fix', async () => {
     const { page, service } = app;
     await openStep('gcp.service-account');
     await page
@@ -64,7 +65,7 @@ describe('refused at entry (Chromium)', () => {
     );
   });
 
-  it('refuses a test user outside the Workspace domain, by the rule', async () => {
+  test('refuses a test user outside the Workspace domain, by the rule', async () => {
     const { page, service } = app;
     await openStep('gcp.client-id');
     await page.locator('[data-field="domain"]').fill('kalevala.example');
@@ -77,7 +78,7 @@ describe('refused at entry (Chromium)', () => {
     expect((await service.getState()).google).toMatchObject({ domain: null, testUser: null });
   });
 
-  it('fills the service account from a JSON key and says so', async () => {
+  test('fills the service account from a JSON key and says so', async () => {
     const { page } = app;
     await openStep('gcp.p12-key');
     const key = JSON.stringify({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { axeViolations, tabTo, type FocusTarget } from '../helpers/axe';
 import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
@@ -7,15 +7,16 @@ import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/ren
  * sync, against both sandboxes: every value typed where the flow asks for it, every save
  * verified, a few key presses per step, and axe-core clean on every step.
  */
-describe('set-up flow with the keyboard only (Chromium)', () => {
+test.describe('set-up flow with the keyboard only (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
   /** Tab presses per step, for the report at the end. */
   const presses: Record<string, number> = {};
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en' });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'en' });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
@@ -46,7 +47,7 @@ describe('set-up flow with the keyboard only (Chromium)', () => {
     await onStep(next);
   };
 
-  it('points the app at the sandboxes from the settings, by keyboard', async () => {
+  test('points the app at the sandboxes from the settings, by keyboard', async () => {
     const { page, google, severa } = app;
     await press('welcome', { name: 'Start the set-up' });
     await page.getByTestId('before-you-start').waitFor();
@@ -63,7 +64,7 @@ describe('set-up flow with the keyboard only (Chromium)', () => {
     await page.getByTestId('sandbox-banner').waitFor();
   });
 
-  it('walks every step of the flow to a green Test', async () => {
+  test('walks every step of the flow to a green Test', async () => {
     const { page, demo, severa } = app;
     await press('wizard', '[data-nav="wizard"]', 'Enter', 20);
     await page.getByTestId('before-you-start').waitFor();
@@ -132,7 +133,7 @@ describe('set-up flow with the keyboard only (Chromium)', () => {
     expect(verified).toHaveLength(12);
   });
 
-  it('ends with the summary and the first sync, still by keyboard', async () => {
+  test('ends with the summary and the first sync, still by keyboard', async () => {
     const { page, google, demo } = app;
     expect(await page.getByTestId('finish-summary').textContent()).toContain(
       demo.serviceAccountEmail,
@@ -152,7 +153,7 @@ describe('set-up flow with the keyboard only (Chromium)', () => {
     await screenshot(page, 'flow-finish-en');
   });
 
-  it('shows the flow in Finnish, with its steps and the finish', async () => {
+  test('shows the flow in Finnish, with its steps and the finish', async () => {
     const { page } = app;
     await page.getByText('Suomi', { exact: true }).click();
     await page.getByRole('heading', { name: 'Valmis' }).waitFor();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { DEMO_PEOPLE } from '../../main/core/sandbox/demo-company';
 import { googleCopyId } from '../../main/core/sync/mapping';
 import { axeViolations } from '../helpers/axe';
@@ -10,15 +10,16 @@ const AINO = 'aino.virtanen@kalevala.example';
  * The admin's view of what happened to whom: a mass deletion held with its entries named, a
  * conflict with both versions, and every demo user's state, with titles and times throughout.
  */
-describe("the admin's view: held deletions, conflicts, users (Chromium)", () => {
+test.describe("the admin's view: held deletions, conflicts, users (Chromium)", () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en', configured: true });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'en', configured: true });
     const first = await app.service.syncNow();
     if (!first.ok) throw new Error(first.error.message.en);
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
@@ -33,7 +34,7 @@ describe("the admin's view: held deletions, conflicts, users (Chromium)", () => 
       .listAll(AINO)
       .filter((e) => e.status !== 'cancelled' && e.extendedProperties?.private?.severaGuid);
 
-  it('holds a mass deletion and names every entry, its start, side and why', async () => {
+  test('holds a mass deletion and names every entry, its start, side and why', async () => {
     const { page, google } = app;
     await page.locator('[data-nav="dashboard"]').click();
     // Every single (non-recurring) linked event of Aino's goes: more than the 25 % threshold.
@@ -84,7 +85,7 @@ describe("the admin's view: held deletions, conflicts, users (Chromium)", () => 
     expect(victims.every((v) => back.includes(v.id))).toBe(true);
   });
 
-  it('shows a conflict in the log with both versions side by side', async () => {
+  test('shows a conflict in the log with both versions side by side', async () => {
     const { page, google, severa } = app;
     const event = live().find(
       (e) =>
@@ -127,7 +128,7 @@ describe("the admin's view: held deletions, conflicts, users (Chromium)", () => 
     await page.getByText('Sync log').waitFor();
   });
 
-  it('lists every demo user with the right state', async () => {
+  test('lists every demo user with the right state', async () => {
     const { page } = app;
     await page.locator('[data-nav="users"]').click();
     const table = page.getByTestId('user-states');
@@ -153,7 +154,7 @@ describe("the admin's view: held deletions, conflicts, users (Chromium)", () => 
     await page.getByText('English', { exact: true }).click();
   });
 
-  it('resets the sync state behind a confirmation; the next run adopts, never duplicates', async () => {
+  test('resets the sync state behind a confirmation; the next run adopts, never duplicates', async () => {
     const { page, google, severa } = app;
     const googleCount = google.control.listAll(AINO).filter((e) => e.status !== 'cancelled').length;
     const severaCount = severa.control.activities.listAll().length;

@@ -1,30 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
 /**
  * Finnish when the OS speaks Finnish; a switch to English at once, kept between starts; and
  * back to the OS language from the settings. Texts from main (step titles) follow too.
  */
-describe('language fi ↔ en (Chromium)', () => {
+test.describe('language fi ↔ en (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'fi' });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'fi' });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
   const htmlLang = () => app.page.evaluate<string>('document.documentElement.lang');
 
-  it('starts in Finnish when the OS locale is Finnish', async () => {
+  test('starts in Finnish when the OS locale is Finnish', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Aloita käyttöönotto' }).waitFor();
     expect(await page.getByRole('button', { name: 'Avaa demoyritys' }).isVisible()).toBe(true);
     expect(await htmlLang()).toBe('fi');
   });
 
-  it('switches to English at once and keeps it after a restart of the UI', async () => {
+  test('switches to English at once and keeps it after a restart of the UI', async () => {
     const { page, service } = app;
     await page.getByText('English', { exact: true }).click();
     await page.getByRole('button', { name: 'Start the set-up' }).waitFor();
@@ -40,7 +41,7 @@ describe('language fi ↔ en (Chromium)', () => {
     );
   });
 
-  it('follows the OS again when the setting says so, step titles from main included', async () => {
+  test('follows the OS again when the setting says so, step titles from main included', async () => {
     const { page, service } = app;
     await page.locator('[data-nav="settings"]').click();
     await page.getByRole('combobox', { name: 'Language' }).click();

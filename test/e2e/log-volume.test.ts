@@ -1,5 +1,5 @@
 import Database from 'libsql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { profilePaths } from '../../main/core/store/profile';
 import { SyncState } from '../../main/core/sync/state';
 import { startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
@@ -37,30 +37,32 @@ function writeBigLog(profileDir: string): void {
  * The live log stays a virtualised list: 100 000 entries load, filter and scroll to the end
  * while the page holds only the rows on screen.
  */
-describe('live log with 100 000 entries (Chromium)', () => {
+test.describe('live log with 100 000 entries (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
+  test.beforeAll(async ({ browser }) => {
     app = await startAppUnderTest({
+      browser,
       systemLanguage: 'en',
       configured: true,
       beforeStart: writeBigLog,
     });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
   const countText = () => app.page.getByTestId('log-count').textContent();
 
-  it('loads every entry and renders only the visible rows', async () => {
+  test('loads every entry and renders only the visible rows', async () => {
     const { page } = app;
     await page.locator('[data-nav="dashboard"]').click();
     await expect.poll(countText, { timeout: 50_000 }).toBe(`${ENTRIES} of ${ENTRIES} entries`);
     expect(await page.locator('[data-log-entry]').count()).toBeLessThan(60);
   });
 
-  it('scrolls to the last entry and back without rendering the rest', async () => {
+  test('scrolls to the last entry and back without rendering the rest', async () => {
     const { page } = app;
     const scroller = page.getByTestId('live-log');
     await scroller.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
@@ -76,7 +78,7 @@ describe('live log with 100 000 entries (Chromium)', () => {
     expect(await page.locator('[data-log-entry]').count()).toBeLessThan(60);
   });
 
-  it('filters 100 000 entries by level and by search', async () => {
+  test('filters 100 000 entries by level and by search', async () => {
     const { page } = app;
     await page.getByRole('combobox', { name: 'Level' }).click();
     await page.getByRole('option', { name: 'Error', exact: true }).click();

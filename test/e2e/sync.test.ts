@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from 'playwright/test';
 import { screenshot, startAppUnderTest, type AppUnderTest } from '../helpers/renderer-harness';
 
 const AINO = 'aino.virtanen@kalevala.example';
@@ -8,13 +8,14 @@ const AINO = 'aino.virtanen@kalevala.example';
  * Sync now from the dashboard against both sandboxes: the calendars change on both sides, and
  * the entries arrive in the live log while the run is going (the log starts empty).
  */
-describe('Sync now and the live log (Chromium)', () => {
+test.describe('Sync now and the live log (Chromium)', () => {
+  test.describe.configure({ mode: 'serial' });
   let app: AppUnderTest;
 
-  beforeAll(async () => {
-    app = await startAppUnderTest({ systemLanguage: 'en', configured: true });
+  test.beforeAll(async ({ browser }) => {
+    app = await startAppUnderTest({ browser, systemLanguage: 'en', configured: true });
   });
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
   });
 
@@ -24,7 +25,7 @@ describe('Sync now and the live log (Chromium)', () => {
     return { shown: shown ?? 0, total: total ?? 0 };
   };
 
-  it('changes the sandbox calendars and streams the entries into the live log', async () => {
+  test('changes the sandbox calendars and streams the entries into the live log', async () => {
     const { page, google, severa } = app;
     const googleBefore = google.control.listAll(AINO).length;
     const severaBefore = severa.control.activities.listAll().length;
@@ -51,7 +52,7 @@ describe('Sync now and the live log (Chromium)', () => {
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   });
 
-  it('filters the log by direction and user, and searches it', async () => {
+  test('filters the log by direction and user, and searches it', async () => {
     const { page } = app;
     const all = (await logCount()).total;
     await page.getByRole('combobox', { name: 'Direction' }).click();
@@ -84,7 +85,7 @@ describe('Sync now and the live log (Chromium)', () => {
     await expect.poll(async () => (await logCount()).shown).toBe(all);
   });
 
-  it('exports the log with e-mail addresses masked', async () => {
+  test('exports the log with e-mail addresses masked', async () => {
     const { page } = app;
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -98,7 +99,7 @@ describe('Sync now and the live log (Chromium)', () => {
     expect(content).not.toContain(AINO);
   });
 
-  it('shows an edit made in Google arriving in Severa on the next Sync now', async () => {
+  test('shows an edit made in Google arriving in Severa on the next Sync now', async () => {
     const { page, google, severa } = app;
     // A plain meeting that came from Google and now has its Severa twin (linked on the event).
     const meeting = google.control

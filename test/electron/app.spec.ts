@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { _electron as electron, type ElectronApplication, type Page } from 'playwright';
+import { expect, test } from 'playwright/test';
 import type { AppStateDto, RendererApi, SyncStatusDto } from '../../preload/api';
 import type { TrayMenuItem } from '../../main/core/service/tray-model';
 
@@ -44,12 +44,14 @@ async function until<T>(
   }
 }
 
-describe.skipIf(skipReason !== null)(`Electron app${skipReason ? ` (${skipReason})` : ''}`, () => {
+test.describe('Electron app', () => {
+  test.describe.configure({ mode: 'serial' });
+  test.skip(skipReason !== null, skipReason ?? '');
   let profile: string;
   let app: ElectronApplication;
   let page: Page;
 
-  beforeAll(async () => {
+  test.beforeAll(async () => {
     profile = mkdtempSync(join(tmpdir(), 'severa-sync-electron-'));
     app = await electron.launch({
       executablePath: join(
@@ -64,12 +66,12 @@ describe.skipIf(skipReason !== null)(`Electron app${skipReason ? ` (${skipReason
     await page.waitForLoadState('domcontentloaded');
   });
 
-  afterAll(async () => {
+  test.afterAll(async () => {
     await app?.close();
     rmSync(profile, { recursive: true, force: true });
   });
 
-  it('starts with an isolated window that exposes only window.api (no require, no process)', async () => {
+  test('starts with an isolated window that exposes only window.api (no require, no process)', async () => {
     const pageGlobals = await page.evaluate(() => ({
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
@@ -81,7 +83,7 @@ describe.skipIf(skipReason !== null)(`Electron app${skipReason ? ` (${skipReason
     expect(pageGlobals.api).toContain('on');
   });
 
-  it('runs the demo company against the in-process sandboxes', async () => {
+  test('runs the demo company against the in-process sandboxes', async () => {
     const state = await until(
       () => page.evaluate(() => (globalThis as unknown as PageGlobal).api.getState()),
       (s: AppStateDto) => s.demo && s.google.keyStored && s.severa.secretStored,
@@ -89,7 +91,7 @@ describe.skipIf(skipReason !== null)(`Electron app${skipReason ? ` (${skipReason
     expect(state.nonRealEndpoints.length).toBe(3);
   });
 
-  it('shows the tray menu and syncs from its Sync now item', async () => {
+  test('shows the tray menu and syncs from its Sync now item', async () => {
     const items = await app.evaluate(() =>
       (globalThis as unknown as E2eHook).severaSync.tray.items(),
     );

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Google's own P12 (see ../shared/fixtures/README.md): password notasecret, CN = client id. */
+/** Google's own P12 (see test/fixtures/README.md): password notasecret, CN = client id. */
 export const GOOGLE_FIXTURE = resolve(
   dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/fixtures/google-generated-2019.p12',
+  '../fixtures/google-generated-2019.p12',
 );
 export const GOOGLE_FIXTURE_CLIENT_ID = '104849618361176160538';
 

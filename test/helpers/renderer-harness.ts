@@ -1,6 +1,8 @@
 /**
  * The built renderer in Debian's Chromium, wired to a service through Playwright bindings: the
- * browser-test stand-in for the Electron preload. `window.api` is built by the very same
+ * browser-test stand-in for the Electron preload. The browser is Playwright Test's `browser`
+ * fixture (Debian's Chromium, configured in playwright.config.ts); each app gets its own context,
+ * so traces and failure screenshots are recorded for it. `window.api` is built by the very same
  * `createRendererApi` the preload uses (bundled with esbuild into the init script); requests go
  * through the `__scsInvoke` binding to `service.dispatch`, events come back through
  * `page.evaluate`, so the renderer cannot tell the difference.
@@ -11,7 +13,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright';
 import type { ApiEvents, EventChannel, Result } from '../../preload/api';
 import { silentLogger } from '../../main/core/log';
 import {
@@ -125,6 +127,7 @@ export class EventRelay {
 export interface RendererHarness {
   page: Page;
   browser: Browser;
+  context: BrowserContext;
   url: string;
   /** Reloads the renderer (a fresh start of the UI against the same service). */
   reload(): Promise<void>;
@@ -132,6 +135,8 @@ export interface RendererHarness {
 }
 
 export interface RendererOptions {
+  /** Playwright Test's `browser` fixture (`test.beforeAll(async ({ browser }) => …)`). */
+  browser: Browser;
   service: DispatchingService;
   relay: EventRelay;
   /** Browser locale (navigator.language); the UI language itself comes from the service. */
@@ -141,15 +146,7 @@ export interface RendererOptions {
 
 export async function startRenderer(options: RendererOptions): Promise<RendererHarness> {
   const { url, server } = await serveRenderer();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  const { browser } = options;
   const context = await browser.newContext({
     locale: options.locale ?? 'en-GB',
     viewport: options.viewport ?? { width: 1280, height: 860 },
@@ -172,10 +169,11 @@ export async function startRenderer(options: RendererOptions): Promise<RendererH
   return {
     page,
     browser,
+    context,
     url,
     reload: async () => void (await page.reload()),
     close: async () => {
-      await browser.close();
+      await context.close();
       await new Promise<void>((done) => server.close(() => done()));
       // A CSP violation or an uncaught error in the renderer fails the test that caused it.
       if (problems.length > 0) throw new Error(`renderer errors:\n${problems.join('\n')}`);
@@ -215,6 +213,8 @@ export interface AppUnderTest {
 }
 
 export interface AppUnderTestOptions {
+  /** Playwright Test's `browser` fixture. */
+  browser: Browser;
   systemLanguage: 'fi' | 'en';
   /** Configure the profile for the demo company through the service before the UI starts. */
   configured?: boolean;
@@ -295,6 +295,7 @@ export async function startAppUnderTest(options: AppUnderTestOptions): Promise<A
   if (options.backgroundPaused) await service.updateSettings({ app: { backgroundPaused: true } });
   if (options.configured) await configureForSandboxes(service, google, severa, demo);
   const ui = await startRenderer({
+    browser: options.browser,
     service,
     relay,
     locale: options.systemLanguage === 'fi' ? 'fi-FI' : 'en-GB',
