@@ -373,6 +373,8 @@ export function LiveLog() {
             computeItemKey={(_, entry) => entry.id}
             itemContent={(_, entry) => <LogRow entry={entry} onOpen={setOpen} />}
             followOutput="auto"
+            // Rows wrap, so their heights are measured, not fixed: render a little past the edges.
+            increaseViewportBy={{ top: 200, bottom: 400 }}
             role="log"
             aria-label={t('log.title')}
             data-testid="live-log"
