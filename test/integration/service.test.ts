@@ -147,7 +147,8 @@ describe('app service over both sandboxes', () => {
     const checklist = await service.getChecklist();
     const done = (id: string) => checklist.find((s) => s.id === id);
     expect(done('admin.dwd-authorize')).toMatchObject({ done: true, provedBy: 'google.token' });
-    expect(done('severa.api-credentials')).toMatchObject({ done: true, provedBy: 'severa.token' });
+    expect(done('severa.api-credentials')).toMatchObject({ done: true, provedBy: 'severa.scopes' });
+    expect(done('severa.test-and-save')).toMatchObject({ done: true, provedBy: 'test' });
     expect(done('gcp.enable-calendar-api')?.done).toBe(true);
   });
 
@@ -219,12 +220,15 @@ describe('app service over both sandboxes', () => {
       expect.objectContaining({ user: DEMO_TEST_USER, count: 10, side: 'severa' }),
     ]);
     expect(held[0]!.total).toBeGreaterThan(10);
+    // Each held entry is named: its title and start as last synced, the side, since when.
+    expect(held[0]!.items.map((i) => i.title).sort()).toEqual(gone.map((e) => e.summary).sort());
+    expect(held[0]!.items.every((i) => i.side === 'severa' && i.start && i.goneSince)).toBe(true);
     expect(severa.control.activities.listAll()).toHaveLength(activityCount);
 
-    const after = value<{ held: unknown[] }>(
+    const after = value<{ status: { held: unknown[] }; done: number; failed: number }>(
       await service.dispatch('resolveHeld', [DEMO_TEST_USER, 'apply']),
     );
-    expect(after.held).toEqual([]);
+    expect(after).toMatchObject({ status: { held: [] }, done: 10, failed: 0 });
     expect(severa.control.activities.listAll()).toHaveLength(activityCount - 10);
     for (const event of gone)
       expect(

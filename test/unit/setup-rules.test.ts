@@ -30,7 +30,7 @@ describe("the service account's address", () => {
       'Did you mean severa-sync@kalevala-demo.iam.gserviceaccount.com?',
     ],
     ['severa-sync@kalevala-demo.gserviceaccount.com', 'does not end in .iam.gserviceaccount.com'],
-    ['sync@kalevala-demo.iam.gserviceaccount.com', '6–30 characters'],
+    ['sync_bot@kalevala-demo.iam.gserviceaccount.com', 'up to 30 characters'],
     ['severa-sync@.iam.gserviceaccount.com', 'lacks the project id'],
     ['severa-sync', 'is not an e-mail address'],
   ])('refuses %s, saying why', (email, why) =>

@@ -11,9 +11,11 @@ const SERVICE_ACCOUNT_SUFFIXES = [
   '@appspot.gserviceaccount.com',
   '@developer.gserviceaccount.com',
 ] as const;
-const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+// Google asks 6–30 characters of new ids; older and test accounts can be shorter, so only the
+// characters are held against an address (a typo is what this catches, not an old account).
+const SERVICE_ACCOUNT_ID = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;
 const LEGACY_ACCOUNT_ID = /^[a-z0-9-]+$/;
-const PROJECT_PART = /^[a-z][a-z0-9.-]*[a-z0-9]$/;
+const PROJECT_PART = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 
 /** Edit distance, for "did you mean": short strings only. */
 function distance(a: string, b: string): number {
@@ -55,8 +57,8 @@ export function serviceAccountEmailProblem(raw: string): Localized | null {
     }
     if (!SERVICE_ACCOUNT_ID.test(id)) {
       return localized(
-        `Palvelutilin tunnus "${id}" ei kelpaa: Googlen palvelutilin tunnuksessa on 6–30 merkkiä, pieniä kirjaimia, numeroita ja väliviivoja, ja se alkaa kirjaimella.`,
-        `The service account id "${id}" is not valid: Google's ids have 6–30 characters (lower-case letters, digits, hyphens) and start with a letter.`,
+        `Palvelutilin tunnus "${id}" ei kelpaa: Googlen palvelutilin tunnuksessa on enintään 30 merkkiä, pieniä kirjaimia, numeroita ja väliviivoja, ja se alkaa kirjaimella.`,
+        `The service account id "${id}" is not valid: Google's ids have up to 30 characters (lower-case letters, digits, hyphens) and start with a letter.`,
       );
     }
     return null;
