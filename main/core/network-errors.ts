@@ -1,3 +1,5 @@
+import { connect as connectTcp } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { localized, type Localized } from './localized';
 
 /**
@@ -95,3 +97,29 @@ export const networkFailure = (e: unknown, service: keyof typeof ILLATIVE, url: 
   text: networkFailureText(e, service, url),
   details: { url, failure: classifyNetworkFailure(e) },
 });
+
+/**
+ * Opens (and closes) a connection to the URL's host: DNS, TCP and, for https, the TLS handshake
+ * with certificate checks, without sending any request (a service's API sees nothing of it).
+ * Resolves when the host answers, rejects with the socket's error otherwise.
+ */
+export function probeConnection(url: string, timeoutMs: number): Promise<void> {
+  const target = new URL(url);
+  const tls = target.protocol === 'https:';
+  const port = Number(target.port || (tls ? 443 : 80));
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve, reject) => {
+    const socket = tls
+      ? connectTls({ host, port, servername: host }, () => done())
+      : connectTcp({ host, port }, () => done());
+    const done = (error?: Error) => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve();
+    };
+    socket.setTimeout(timeoutMs, () =>
+      done(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    );
+    socket.once('error', done);
+  });
+}

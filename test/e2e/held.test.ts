@@ -104,6 +104,13 @@ test.describe("the admin's view: held deletions, conflicts, users (Chromium)", (
     const row = page.locator('[data-log-entry]').filter({ hasText: 'Conflict' }).first();
     await row.waitFor();
     expect(await row.textContent()).toContain('Sprint review (Google)');
+    // At 1024 px the columns wrap: the message keeps its width inside the row, never cut away.
+    await page.setViewportSize({ width: 1024, height: 860 });
+    const rowBox = (await row.boundingBox())!;
+    const messageBox = (await row.locator('.log-message').boundingBox())!;
+    expect(messageBox.width).toBeGreaterThan(200);
+    expect(messageBox.x + messageBox.width).toBeLessThanOrEqual(rowBox.x + rowBox.width + 1);
+    await page.setViewportSize({ width: 1280, height: 860 });
     // The row opens its details with the keyboard too.
     await row.focus();
     await page.keyboard.press('Enter');

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { classifyNetworkFailure, networkFailureText } from '../../main/core/network-errors';
+import {
+  classifyNetworkFailure,
+  networkFailureText,
+  probeConnection,
+} from '../../main/core/network-errors';
 import { afterReport, verifiedBySave } from '../../main/core/service/checklist';
 import type { CheckResult } from '../../main/core/setup/check';
 import { serviceAccountEmailProblem, testUserProblem } from '../../main/core/setup/entry-rules';
@@ -136,5 +140,20 @@ describe('the checklist after a Test', () => {
     ]);
     expect(verifiedBySave({ sync: { intervalMinutes: 5 } }, settings)).toEqual(['app.schedule']);
     expect(verifiedBySave({ sync: { windowPastDays: 5 } }, settings)).toEqual([]);
+  });
+});
+
+describe('the connection probe', () => {
+  it('connects without sending anything, and names a refused port', async () => {
+    const { createServer } = await import('node:net');
+    const received: Buffer[] = [];
+    const server = createServer((socket) => socket.on('data', (d) => received.push(d)));
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const port = (server.address() as { port: number }).port;
+    await probeConnection(`http://127.0.0.1:${port}/rest-api`, 2000);
+    await new Promise<void>((closed) => server.close(() => closed()));
+    expect(received).toEqual([]);
+    const refused = await probeConnection(`http://127.0.0.1:${port}/`, 2000).catch((e) => e);
+    expect(classifyNetworkFailure(refused)).toBe('refused');
   });
 });

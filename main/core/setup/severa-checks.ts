@@ -3,7 +3,7 @@ import { localized, type Localized } from '../localized';
 import type { Logger } from '../log';
 import { createSeveraClient, type SeveraClient } from '../severa/client';
 import type { ActivityType, SeveraUser } from '../severa/models';
-import { networkFailure } from '../network-errors';
+import { networkFailure, probeConnection } from '../network-errors';
 import { isSeveraApiError } from '../severa/severa-errors';
 import { SEVERA_SCOPES, type SeveraScope } from '../severa/types';
 import type { SecretStore } from '../store/secrets';
@@ -205,14 +205,17 @@ function connectedFor(
 
 const NETWORK_PROBE_TIMEOUT_MS = 10_000;
 
-/** Any HTTP answer from the API root means the network lets us through to Severa. */
+/**
+ * Severa's address answers a connection (name, route, TLS certificate): checked without an API
+ * request, so nothing outside Severa's document is ever sent.
+ */
 const networkCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.network',
   title: localized('Verkkoyhteys Severaan', 'Network access to Severa'),
   async run(ctx) {
-    const url = `${ctx.settings.severa.apiRoot.replace(/\/+$/, '')}/heartbeat/server`;
+    const url = ctx.settings.severa.apiRoot;
     try {
-      await (ctx.fetch ?? fetch)(url, { signal: AbortSignal.timeout(NETWORK_PROBE_TIMEOUT_MS) });
+      await probeConnection(url, NETWORK_PROBE_TIMEOUT_MS);
     } catch (e) {
       const failed = networkFailure(e, 'Severa', url);
       return outcome('fail', 'pre.network', failed.text, failed.details);
