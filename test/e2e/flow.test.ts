@@ -149,6 +149,7 @@ test.describe('set-up flow with the keyboard only (Chromium)', () => {
     expect(copies.length).toBeGreaterThan(0);
     // A few presses per step: the most any step took (the types step has one stop per type).
     const worst = Math.max(...Object.values(presses));
+    console.log('Tab presses per step:', JSON.stringify(presses));
     expect(worst, JSON.stringify(presses)).toBeLessThanOrEqual(25);
     await screenshot(page, 'flow-finish-en');
   });
