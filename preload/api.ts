@@ -45,9 +45,16 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorDto };
 export interface ChecklistStepDto {
   id: string;
   section: 'pre' | 'gcp' | 'admin' | 'severa' | 'user' | 'support' | 'app';
+  /** A step of this app's flow (counted in the progress), or a note shown before the start. */
+  kind: 'step' | 'note';
+  /** Where in the flow a step is done; null for notes. */
+  stage: 'gcp' | 'admin' | 'severa' | 'app' | 'test' | null;
   title: Localized;
   done: boolean;
-  /** Set when a diagnostic proved the step (ticked automatically). */
+  /**
+   * What verified the step (a check id such as `google.token`, `test` for a green Test, or a
+   * save's own check such as `severa-token`); null when it is only ticked by hand.
+   */
   provedBy: string | null;
   link: string | null;
 }
@@ -160,12 +167,52 @@ export interface QuarantinedItemDto {
   retryRequested: boolean;
 }
 
+/** One entry a held deletion would remove, and why it would. */
+export interface HeldItemDto {
+  severaGuid: string;
+  googleId: string;
+  /** The entry's title and start as last synced (null when no log entry remembers them). */
+  title: string | null;
+  start: string | null;
+  /** Where it would be deleted; it is gone from the other side. */
+  side: 'google' | 'severa';
+  /** When a run first saw it gone from the other side and held the deletion. */
+  goneSince: string;
+}
+
 export interface HeldDeletionDto {
   user: string;
   count: number;
   total: number;
   side: 'google' | 'severa';
   since: string;
+  items: HeldItemDto[];
+}
+
+/** What the admin's answer to held deletions did. */
+export interface HeldResolutionDto {
+  status: SyncStatusDto;
+  decision: 'apply' | 'restore';
+  /** Entries deleted (apply) or brought back (restore) by the run that carried the answer. */
+  done: number;
+  failed: number;
+}
+
+/** One synced user as the users view shows them. */
+export interface UserStateDto {
+  email: string | null;
+  name: string;
+  enabled: boolean;
+  /** `skipped`: no Google account (or no e-mail); `stopped`: a brake; `failing`: items failed. */
+  state: 'ok' | 'skipped' | 'stopped' | 'failing' | 'not-synced' | 'disabled';
+  /** Since when the user has been in this state (the run that put them there). */
+  since: string | null;
+  lastRun: string | null;
+  /** Linked entries, held deletions. */
+  items: number;
+  held: number;
+  reason: string | null;
+  step: string | null;
 }
 
 export interface SyncStatusDto {
@@ -189,10 +236,27 @@ export interface LogEntryDto {
   result: string;
   errorType: string | null;
   message: string;
+  /** The entry's title and start (as the action saw them), when the entry is about one. */
+  title: string | null;
+  start: string | null;
+  step: string | null;
+  /** E.g. both versions of a conflict. */
+  details: Record<string, unknown> | null;
 }
 
 const email = z.string().trim().toLowerCase().email();
 const url = z.string().url();
+
+const logFilter = z
+  .object({
+    since: z.string().optional(),
+    user: z.string().optional(),
+    level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+    direction: z.enum(['toGoogle', 'toSevera']).optional(),
+    search: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
 
 /** Argument schemas, one per request channel: main validates every call against these. */
 export const requestSchemas = {
@@ -276,19 +340,9 @@ export const requestSchemas = {
   listActivityTypes: z.tuple([]),
   syncNow: z.tuple([]),
   getStatus: z.tuple([]),
-  queryLog: z.tuple([
-    z
-      .object({
-        since: z.string().optional(),
-        user: z.string().optional(),
-        level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
-        direction: z.enum(['toGoogle', 'toSevera']).optional(),
-        search: z.string().max(200).optional(),
-        limit: z.number().int().min(1).max(100_000).optional(),
-      })
-      .strict(),
-  ]),
-  exportLog: z.tuple([]),
+  queryLog: z.tuple([logFilter]),
+  /** The entries the filter shows, as the admin sees them in the log. */
+  exportLog: z.tuple([logFilter]),
   resolveHeld: z.tuple([email, z.enum(['apply', 'restore'])]),
   listQuarantined: z.tuple([]),
   /** Retry quarantined items: one (user + item), all of a user's (user), or all ({}). */
@@ -297,6 +351,9 @@ export const requestSchemas = {
   ]),
   resetSyncState: z.tuple([]),
   startDemo: z.tuple([]),
+  /** Back to the company's own profile (the welcome screen when it is not set up). */
+  leaveDemo: z.tuple([]),
+  listUserStates: z.tuple([]),
   openExternal: z.tuple([url]),
 } as const;
 
@@ -317,13 +374,15 @@ export interface ApiResults {
   syncNow: Result<SyncSummaryDto>;
   getStatus: SyncStatusDto;
   queryLog: LogEntryDto[];
-  exportLog: { fileName: string; content: string };
-  resolveHeld: Result<SyncStatusDto>;
+  exportLog: { fileName: string; content: string; count: number };
+  resolveHeld: Result<HeldResolutionDto>;
   listQuarantined: QuarantinedItemDto[];
   /** The quarantined items after the request (those retried carry `retryRequested`). */
   retryQuarantined: Result<QuarantinedItemDto[]>;
   resetSyncState: Result<AppStateDto>;
   startDemo: Result<AppStateDto>;
+  leaveDemo: Result<AppStateDto>;
+  listUserStates: Result<UserStateDto[]>;
   openExternal: boolean;
 }
 

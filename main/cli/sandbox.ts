@@ -18,7 +18,8 @@ export function registerSandbox(program: Command): void {
       '0',
     )
     .option('--latency <ms>', 'added to every API answer', '0')
-    .action(async (options: { port: string; latency: string }) => {
+    .option('--json', 'print one JSON line: {"google":{…},"severa":{…},"demo":{…}}')
+    .action(async (options: { port: string; latency: string; json?: boolean }) => {
       const port = Number(options.port);
       const latencyMs = Number(options.latency);
       if (!Number.isInteger(port) || port < 0 || port > 65534)
@@ -39,7 +40,7 @@ export function registerSandbox(program: Command): void {
       const demo = google.demo!;
       const types = severa.control.activityTypes.listAll().filter((t) => t.isActive);
       const guidOf = (category: string) => types.find((t) => t.category === category)?.guid ?? null;
-      printJson({
+      const info = {
         google: { apiRoot: google.apiRoot, tokenUrl: google.tokenUrl },
         severa: { apiRoot: severa.apiRoot },
         demo: {
@@ -56,7 +57,21 @@ export function registerSandbox(program: Command): void {
           defaultActivityType: guidOf('CalendarEntry'),
           personalActivityType: guidOf('Personal'),
         },
-      });
+      };
+      if (options.json) printJson(info);
+      else
+        process.stdout.write(
+          [
+            `Google sandbox: ${info.google.apiRoot} (token URL ${info.google.tokenUrl})`,
+            `Severa sandbox: ${info.severa.apiRoot}`,
+            `Demo company: domain ${info.demo.domain}, test user ${info.demo.testUser}`,
+            `  service account ${info.demo.serviceAccount}, client ID ${info.demo.clientId}`,
+            `  key ${info.demo.p12} (password ${info.demo.keyPassword})`,
+            `  Severa client id ${info.demo.severaClientId}, secret ${info.demo.severaClientSecret}`,
+            'Serving until Ctrl+C (--json prints these values as JSON).',
+            '',
+          ].join('\n'),
+        );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

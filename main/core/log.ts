@@ -41,6 +41,9 @@ export function scrub(text: string): string {
   return out;
 }
 
+/** For exported bundles: an entry's title or notes as far as support needs them (`S***`). */
+export const maskText = (text: string): string => (text ? `${[...text][0]}***` : text);
+
 /** For exported bundles: `maija.meikalainen@firma.fi` → `m***@firma.fi`. */
 export const maskEmails = (text: string): string =>
   text.replace(/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g, '$1***@$2');

@@ -1,16 +1,16 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
+import './app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { MantineProvider, createTheme } from '@mantine/core';
+import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import i18next from 'i18next';
 import { api } from './api';
 import { initI18n, uiLanguage } from './i18n';
 import { AppProvider } from './state';
 import { App } from './App';
-
-const theme = createTheme({ primaryColor: 'teal', defaultRadius: 'md' });
+import { cssVariablesResolver, theme } from './theme';
 
 async function start() {
   await initI18n();
@@ -21,7 +21,7 @@ async function start() {
   if (!root) throw new Error('index.html has no #root');
   createRoot(root).render(
     <StrictMode>
-      <MantineProvider theme={theme}>
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
         <Notifications position="bottom-right" />
         <AppProvider initial={{ state, checklist }}>
           <App />

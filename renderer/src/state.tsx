@@ -5,15 +5,21 @@ import type { AppStateDto, ChecklistStepDto } from '../../preload/api';
 import { api } from './api';
 import { uiLanguage } from './i18n';
 
-export type View = 'welcome' | 'wizard' | 'test' | 'dashboard' | 'settings';
+export type View = 'welcome' | 'wizard' | 'test' | 'dashboard' | 'users' | 'settings';
+
+/** Where the set-up stands: the notes before the start, a step, or the finish. */
+export const BEFORE = 'before';
+export const FINISH = 'done';
 
 interface AppContextValue {
   state: AppStateDto;
   checklist: ChecklistStepDto[];
+  /** The flow's steps only, in order (notes excluded). */
+  steps: ChecklistStepDto[];
   view: View;
   selectedStep: string;
   setView(view: View): void;
-  /** Opens the wizard at a step: where every error's "fix it here" leads. */
+  /** Opens the set-up at a step (or BEFORE / FINISH): where every error's "fix it" leads. */
   goToStep(stepId: string): void;
   setState(state: AppStateDto): void;
   setChecklist(steps: ChecklistStepDto[]): void;
@@ -29,7 +35,7 @@ export function useApp(): AppContextValue {
 }
 
 /** Nothing configured and no demo: the first start, which offers the two ways in. */
-const isFirstStart = (state: AppStateDto, checklist: ChecklistStepDto[]) =>
+export const isFirstStart = (state: AppStateDto, checklist: ChecklistStepDto[]) =>
   !state.demo &&
   !state.google.serviceAccountEmail &&
   !state.google.keyStored &&
@@ -37,8 +43,14 @@ const isFirstStart = (state: AppStateDto, checklist: ChecklistStepDto[]) =>
   checklist.every((s) => !s.done);
 
 /** Both sides have credentials: the dashboard is where the admin wants to land. */
-const isConfigured = (state: AppStateDto) =>
+export const isConfigured = (state: AppStateDto) =>
   state.google.keyStored && state.severa.secretStored && Boolean(state.severa.clientId);
+
+const firstOpenStep = (checklist: ChecklistStepDto[]) => {
+  const steps = checklist.filter((s) => s.kind === 'step');
+  if (steps.every((s) => !s.done)) return BEFORE;
+  return steps.find((s) => !s.provedBy)?.id ?? FINISH;
+};
 
 export function AppProvider({
   initial,
@@ -53,9 +65,7 @@ export function AppProvider({
     if (isFirstStart(initial.state, initial.checklist)) return 'welcome';
     return initial.state.demo || isConfigured(initial.state) ? 'dashboard' : 'wizard';
   });
-  const [selectedStep, setSelectedStep] = useState(
-    () => initial.checklist.find((s) => !s.done)?.id ?? initial.checklist[0]?.id ?? '',
-  );
+  const [selectedStep, setSelectedStep] = useState(() => firstOpenStep(initial.checklist));
 
   const setState = useCallback((next: AppStateDto) => {
     setStateRaw(next);
@@ -73,10 +83,13 @@ export function AppProvider({
     setView('wizard');
   }, []);
 
+  const steps = useMemo(() => checklist.filter((s) => s.kind === 'step'), [checklist]);
+
   const value = useMemo(
     () => ({
       state,
       checklist,
+      steps,
       view,
       selectedStep,
       setView,
@@ -85,7 +98,7 @@ export function AppProvider({
       setChecklist,
       reloadChecklist,
     }),
-    [state, checklist, view, selectedStep, goToStep, setState, reloadChecklist],
+    [state, checklist, steps, view, selectedStep, goToStep, setState, reloadChecklist],
   );
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }

@@ -35,9 +35,9 @@ test.describe('language fi ↔ en (Chromium)', () => {
     await app.ui.reload();
     await page.getByRole('button', { name: 'Start the set-up' }).waitFor();
     await page.getByRole('button', { name: 'Start the set-up' }).click();
-    await page.getByRole('heading', { name: 'Set-up checklist' }).waitFor();
-    expect(await page.locator('[data-checklist-step="pre.workspace-licence"]').textContent()).toBe(
-      'A paid Google Workspace',
+    await page.getByRole('heading', { name: 'Set-up', exact: true }).waitFor();
+    expect(await page.locator('[data-checklist-step="gcp.project"]').textContent()).toBe(
+      'Google Cloud project, Not done',
     );
   });
 
@@ -50,9 +50,9 @@ test.describe('language fi ↔ en (Chromium)', () => {
     expect((await service.getState()).app.language).toBe('system');
     expect(await htmlLang()).toBe('fi');
     await page.locator('[data-nav="wizard"]').click();
-    expect(await page.locator('[data-checklist-step="pre.workspace-licence"]').textContent()).toBe(
-      'Maksullinen Google Workspace',
+    expect(await page.locator('[data-checklist-step="gcp.project"]').textContent()).toBe(
+      'Google Cloud -projekti, Ei tehty',
     );
-    expect(await page.getByText('Huomio ennen käyttöönottoa').first().isVisible()).toBe(true);
+    expect(await page.getByText('Maksullinen Google Workspace').first().isVisible()).toBe(true);
   });
 });

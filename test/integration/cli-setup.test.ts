@@ -35,7 +35,10 @@ let printed: SandboxLine;
 let profile: string;
 
 beforeAll(async () => {
-  sandbox = spawn('node', [CLI, 'sandbox'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  sandbox = spawn('node', [CLI, 'sandbox', '--json'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const firstLine = await new Promise<string>((resolve, reject) => {
     createInterface({ input: sandbox.stdout! }).once('line', resolve);
     sandbox.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
@@ -95,6 +98,8 @@ describe('sandbox → configure → test → users', () => {
     expect(report.ok).toBe(true);
     const statuses = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
     expect(statuses).toEqual({
+      'google.network': 'pass',
+      'severa.network': 'pass',
       'google.key': 'pass',
       'google.clock': 'pass',
       'google.token': 'pass',

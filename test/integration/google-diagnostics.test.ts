@@ -44,6 +44,7 @@ const statuses = (report: DiagnosticsReport) =>
 describe('Google diagnostics against the sandbox, through the real Calendar client', () => {
   test('the checks run in the documented order', () => {
     expect(googleChecks.map((c) => c.id)).toEqual([
+      'google.network',
       'google.key',
       'google.clock',
       'google.token',
@@ -77,6 +78,7 @@ describe('Google diagnostics against the sandbox, through the real Calendar clie
     };
     const report = await runDiagnostics(googleChecks, { settings, secrets, logger: silentLogger });
     expect(statuses(report)).toEqual({
+      'google.network': 'pass',
       'google.key': 'pass',
       'google.clock': 'pass',
       'google.token': 'pass',
@@ -224,15 +226,26 @@ describe('Google diagnostics against the sandbox, through the real Calendar clie
     expect(access.details).toMatchObject({ status: 403, reason: 'notACalendarUser' });
   });
 
-  test('Google unreachable → clock and token fail as a network problem, with no step to blame', async () => {
+  test('Google unreachable → one network check names the address and why, on its own step', async () => {
     const google = await sandbox();
     const closed = await startGoogleSandbox();
     await closed.close();
     const report = await diagnose(google, { apiRoot: closed.apiRoot, tokenUrl: closed.tokenUrl });
-    for (const id of ['google.clock', 'google.token']) {
-      expect(check(report, id)).toMatchObject({ status: 'fail', step: null, link: null });
-      expect(check(report, id).message.en).toMatch(/Could not reach Google/);
-    }
+    const host = new URL(closed.apiRoot).host;
+    expect(check(report, 'google.network')).toMatchObject({
+      status: 'fail',
+      step: 'pre.network',
+      link: null,
+      message: {
+        en: `Could not reach Google: ${host} refused the connection. Check the address and the firewall.`,
+      },
+    });
+    expect(check(report, 'google.clock').status).toBe('skip');
+    // A call that needs the network fails with the same words and step, never a console step.
+    expect(check(report, 'google.token')).toMatchObject({ status: 'fail', step: 'pre.network' });
+    expect(check(report, 'google.token').message.en).toMatch(
+      /^Could not reach Google: .* refused the connection/,
+    );
     expect(check(report, 'google.calendar-api').status).toBe('skip');
   });
 

@@ -149,7 +149,8 @@ describe('app service over both sandboxes', () => {
     const checklist = await service.getChecklist();
     const done = (id: string) => checklist.find((s) => s.id === id);
     expect(done('admin.dwd-authorize')).toMatchObject({ done: true, provedBy: 'google.token' });
-    expect(done('severa.api-credentials')).toMatchObject({ done: true, provedBy: 'severa.token' });
+    expect(done('severa.api-credentials')).toMatchObject({ done: true, provedBy: 'severa.scopes' });
+    expect(done('severa.test-and-save')).toMatchObject({ done: true, provedBy: 'test' });
     expect(done('gcp.enable-calendar-api')?.done).toBe(true);
   });
 
@@ -194,7 +195,7 @@ describe('app service over both sandboxes', () => {
     const stored = await service.queryLog({ direction: 'toGoogle', limit: 5 });
     expect(stored.length).toBe(5);
     expect(stored.every((e) => e.direction === 'toGoogle' && e.id > 0)).toBe(true);
-    const exported = await service.exportLog();
+    const exported = await service.exportLog({});
     expect(exported.content.length).toBeGreaterThan(0);
     expect(exported.content).not.toContain('aino.virtanen@');
     expect(exported.content).toContain('a***@kalevala.example');
@@ -207,6 +208,11 @@ describe('app service over both sandboxes', () => {
     state.close();
     expect(ours.length).toBeGreaterThanOrEqual(10);
     const gone = ours.slice(0, 10);
+    const summaries = new Map(google.control.listAll(DEMO_TEST_USER).map((e) => [e.id, e.summary]));
+    // An instance's id is its series' id + `_` + its original start; it has the series' title.
+    const goneTitles = gone.map(
+      (l) => summaries.get(l.googleId) ?? summaries.get(l.googleId.replace(/_[^_]+$/, '')),
+    );
     for (const link of gone) google.control.deleteEvent(DEMO_TEST_USER, link.googleId);
     const activityCount = severa.control.activities.listAll().length;
 
@@ -220,12 +226,15 @@ describe('app service over both sandboxes', () => {
       expect.objectContaining({ user: DEMO_TEST_USER, count: 10, side: 'severa' }),
     ]);
     expect(held[0]!.total).toBeGreaterThan(10);
+    // Each held entry is named: its title and start as last synced, the side, since when.
+    expect(held[0]!.items.map((i) => i.title).sort()).toEqual(goneTitles.sort());
+    expect(held[0]!.items.every((i) => i.side === 'severa' && i.start && i.goneSince)).toBe(true);
     expect(severa.control.activities.listAll()).toHaveLength(activityCount);
 
-    const after = value<{ held: unknown[] }>(
+    const after = value<{ status: { held: unknown[] }; done: number; failed: number }>(
       await service.dispatch('resolveHeld', [DEMO_TEST_USER, 'apply']),
     );
-    expect(after.held).toEqual([]);
+    expect(after).toMatchObject({ status: { held: [] }, done: 10, failed: 0 });
     expect(severa.control.activities.listAll()).toHaveLength(activityCount - 10);
     for (const link of gone) expect(severa.control.activities.get(link.severaGuid)).toBeUndefined();
   });

@@ -297,10 +297,10 @@ describe('Severa client over HTTP', () => {
       clientSecret: SECRET,
       retry: { maxRetries: 1, baseDelayMs: 10 },
     });
-    expect(await failure(down.getActivity('x'))).toMatchObject({
-      type: 'Unreachable',
-      step: 'severa.api-credentials',
-    });
+    // No answer at all is the network's step, named with the address and why, never the credentials'.
+    const unreachable = await failure(down.getActivity('x'));
+    expect(unreachable).toMatchObject({ type: 'Unreachable', step: 'pre.network' });
+    expect(unreachable.text.en).toMatch(/^Could not reach Severa: 127\.0\.0\.1:9 /);
   });
 
   it('handles participants and 404s as answers', async () => {

@@ -109,6 +109,7 @@ describe('Severa diagnostics', () => {
   it('pass for the demo company, flagging only the users whose e-mail has no Google account', async () => {
     const checks = await diagnose();
     expect(statusOf(checks)).toEqual({
+      'severa.network': 'pass -',
       'severa.token': 'pass -',
       'severa.scopes': 'pass -',
       'severa.addon': 'pass -',
@@ -142,6 +143,7 @@ describe('Severa diagnostics', () => {
   it('a bad client secret fails the token check on severa.api-credentials and skips the rest', async () => {
     const checks = await diagnose({ secret: 'wrong-secret-for-the-demo-123' });
     expect(statusOf(checks)).toEqual({
+      'severa.network': 'pass -',
       'severa.token': 'fail severa.api-credentials',
       'severa.scopes': 'skip -',
       'severa.addon': 'skip -',
@@ -169,6 +171,7 @@ describe('Severa diagnostics', () => {
     ]);
     const checks = await diagnose({ clientId: 'limited-client', secret: limitedSecret });
     expect(statusOf(checks)).toEqual({
+      'severa.network': 'pass -',
       'severa.token': 'pass -',
       'severa.scopes': 'fail severa.api-credentials',
       'severa.addon': 'pass -',

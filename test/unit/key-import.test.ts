@@ -193,7 +193,7 @@ describe('parseGoogleKey: files that fail', () => {
     const without = () => parseGoogleKey({ bytes: corpus.files.customPassword });
     const withWrong = () =>
       parseGoogleKey({ bytes: corpus.files.customPassword, password: 'nope-nope' });
-    expect(without).toThrow(/not "notasecret"/);
+    expect(without).toThrow(/does not open with notasecret, Google's default password/);
     expect(withWrong).toThrow(/password given/);
   });
 });
@@ -279,7 +279,10 @@ describe('importGoogleKey', () => {
         secrets,
         settings,
       ),
-    ).rejects.toMatchObject({ code: 'key-bad-service-account-email', step: 'gcp.client-id' });
+    ).rejects.toMatchObject({
+      code: 'key-bad-service-account-email',
+      step: 'gcp.service-account',
+    });
     expect(secrets.values.size).toBe(0);
   });
 

@@ -9,7 +9,7 @@ import { createAppService, type AppService } from '../../main/core/service/app-s
 import type { CoreBackends, SyncBackend } from '../../main/core/service/backends';
 import { isAllowedExternalUrl } from '../../main/core/service/link-allowlist';
 import { MemorySecretStore } from '../../main/core/service/memory-secrets';
-import { STEP_IDS } from '../../main/core/setup/steps';
+import { FLOW_STEPS, NOTE_IDS } from '../../main/core/setup/steps';
 import { FileSettingsStore } from '../../main/core/store/settings';
 
 const PEM =
@@ -39,6 +39,10 @@ const entry = (id: number, message: string): LogEntryDto => ({
   result: 'ok',
   errorType: null,
   message,
+  title: 'Sprint review',
+  start: '2026-03-05T10:00:00.000Z',
+  step: null,
+  details: null,
 });
 
 /** Backends that behave like the real ones at the seam, without servers. */
@@ -64,7 +68,11 @@ function fakeBackends(): CoreBackends & {
       return summary();
     },
     held: async () => [],
-    resolveHeld: async () => void writes.push('held'),
+    resolveHeld: async () => {
+      writes.push('held');
+      return summary();
+    },
+    userStates: async () => [],
     reset: async () => void (writes.push('reset'), log.splice(0)),
     queryLog: async (filter) => log.slice(0, filter.limit ?? log.length),
     quarantined: async () => [],
@@ -72,6 +80,14 @@ function fakeBackends(): CoreBackends & {
     close: async () => undefined,
   };
   const core: CoreBackends = {
+    checkSeveraCredentials: async (credentials) => {
+      if (credentials.clientSecret !== SEVERA_SECRET)
+        throw new AppError('severa-authentication-required', 'severa.api-credentials', {
+          fi: 'Severa ei hyväksynyt tunnuksia. Severa: "Invalid client credentials"',
+          en: 'Severa did not accept the credentials. Severa: "Invalid client credentials"',
+        });
+      return { scopes: [] };
+    },
     importGoogleKey: async (request, secrets, settings) => {
       if (Buffer.from(request.bytes).toString() !== 'p12-bytes')
         throw new AppError('key-not-pkcs12', 'gcp.p12-key', {
@@ -259,7 +275,8 @@ describe('app service', () => {
     ]);
     expect(JSON.stringify(progress)).not.toContain('MIIEvQ');
     const checklist = await service.getChecklist();
-    expect(checklist.map((s) => s.id)).toEqual([...STEP_IDS]);
+    expect(checklist.map((s) => s.id)).toEqual([...FLOW_STEPS, ...NOTE_IDS]);
+    expect(checklist.filter((s) => s.kind === 'step')).toHaveLength(FLOW_STEPS.length);
     expect(checklist.find((s) => s.id === 'gcp.p12-key')).toMatchObject({
       done: true,
       provedBy: 'google.key',
@@ -283,11 +300,78 @@ describe('app service', () => {
     const status = await service.getStatus();
     expect(status.lastRun?.summary).toEqual(summary());
     expect(status.state).toBe('idle');
-    const exported = await service.exportLog();
-    expect(exported.fileName).toMatch(/^severa-calendar-sync-log-\d{8}T\d{4}\.jsonl$/);
+    const exported = await service.exportLog({});
+    // The admin's own clock: local date and time, not UTC.
+    const now = new Date();
+    const two = (n: number) => String(n).padStart(2, '0');
+    expect(exported.fileName).toMatch(
+      new RegExp(
+        `^severa-calendar-sync-log-${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}-\\d{4}\\.jsonl$`,
+      ),
+    );
+    expect(exported.count).toBe(1);
     expect(exported.content).toContain('a***@kalevala.example');
+    expect(exported.content).toContain('"title":"S***"');
+    expect(exported.content).not.toContain('Sprint review');
     expect(exported.content).not.toContain('aino.virtanen');
     expect(exported.content).not.toContain('ya29.abcdefghijkl');
+  });
+
+  it("refuses wrong Severa credentials with Severa's answer, stores nothing, ticks nothing", async () => {
+    const refused = await service.setSeveraCredentials({
+      clientId: 'c1',
+      clientSecret: 'wrong-secret',
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        step: 'severa.api-credentials',
+        message: { en: expect.stringContaining('Invalid client credentials') },
+      },
+    });
+    expect((await service.getState()).severa).toMatchObject({
+      clientId: null,
+      secretStored: false,
+    });
+    const accepted = await service.setSeveraCredentials({
+      clientId: 'c1',
+      clientSecret: SEVERA_SECRET,
+    });
+    expect(accepted.ok).toBe(true);
+    const step = (await service.getChecklist()).find((s) => s.id === 'severa.api-credentials');
+    expect(step).toMatchObject({ done: true, provedBy: 'severa-token' });
+  });
+
+  it('refuses a mistyped service-account e-mail and a test user outside the domain, by the rule', async () => {
+    const typo = await service.updateSettings({
+      google: { serviceAccountEmail: 'severa-sync@kalevala-demo.iam.gserviceacount.com' },
+    });
+    expect(typo).toMatchObject({ ok: false, error: { step: 'gcp.service-account' } });
+    if (typo.ok) throw new Error('accepted');
+    expect(typo.error.message.en).toContain('does not end in .iam.gserviceaccount.com');
+    expect(typo.error.message.en).toContain('severa-sync@kalevala-demo.iam.gserviceaccount.com?');
+    expect((await service.getState()).google.serviceAccountEmail).toBeNull();
+
+    const outside = await service.updateSettings({
+      google: { domain: 'kalevala.example', testUser: 'aino@gmail.com' },
+    });
+    expect(outside).toMatchObject({ ok: false, error: { step: 'gcp.client-id' } });
+    if (outside.ok) throw new Error('accepted');
+    expect(outside.error.message.en).toBe(
+      'The test user aino@gmail.com is not in the domain kalevala.example: choose a user of your own Workspace domain whose calendar the Test may read.',
+    );
+    const good = await service.updateSettings({
+      google: {
+        serviceAccountEmail: 'severa-sync@kalevala-demo.iam.gserviceaccount.com',
+        clientId: '1234',
+        domain: 'kalevala.example',
+        testUser: 'aino@kalevala.example',
+      },
+    });
+    expect(good.ok).toBe(true);
+    const steps = await service.getChecklist();
+    expect(steps.find((s) => s.id === 'gcp.service-account')?.done).toBe(true);
+    expect(steps.find((s) => s.id === 'gcp.client-id')?.done).toBe(true);
   });
 
   it('held decisions and the reset wait for a run in progress (one writer of the sync state)', async () => {

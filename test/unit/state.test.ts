@@ -153,6 +153,38 @@ describe('the sync log', () => {
     expect(s.queryLog()).toHaveLength(3);
   });
 
+  it("remembers an item's title and start, when its deletion was first held, and since when a user is in a state", () => {
+    const s = SyncState.open(':memory:');
+    const user = 'aino@firma.example';
+    const at = (time: string, parts: Parameters<typeof makeEntry>[0]) =>
+      makeEntry({ user, severaGuid: 'a', googleId: 'ac0py', time, ...parts });
+    s.record({
+      log: [
+        at('2026-11-25T08:00:00.000Z', {
+          action: 'create-google',
+          result: 'ok',
+          title: 'Sprint review',
+          start: '2026-11-26T08:00:00.000Z',
+        }),
+        at('2026-11-25T09:00:00.000Z', { action: 'delete-severa', result: 'held' }),
+        at('2026-11-25T09:15:00.000Z', { action: 'delete-severa', result: 'held' }),
+      ],
+    });
+    expect(s.itemFacts(user, 'a', null)).toEqual({
+      title: 'Sprint review',
+      start: '2026-11-26T08:00:00.000Z',
+    });
+    expect(s.itemFacts(user, null, 'ac0py')?.title).toBe('Sprint review');
+    expect(s.heldSince(user, 'a')).toBe('2026-11-25T09:00:00.000Z');
+    expect(s.queryLog()[0]).toMatchObject({ title: 'Sprint review' });
+
+    s.setUser(user, { state: 'ok', lastRunAt: '2026-11-25T08:00:00.000Z' });
+    s.setUser(user, { state: 'ok', lastRunAt: '2026-11-25T09:00:00.000Z' });
+    expect(s.getUser(user)?.stateSince).toBe('2026-11-25T08:00:00.000Z');
+    s.setUser(user, { state: 'stopped', lastRunAt: '2026-11-25T10:00:00.000Z' });
+    expect(s.getUser(user)?.stateSince).toBe('2026-11-25T10:00:00.000Z');
+  });
+
   it('never stores a secret: messages and details are scrubbed', () => {
     const secret = 'sev3ra-client-s3cret-value';
     registerSecret(secret);

@@ -1,6 +1,7 @@
 import { AppError } from '../errors';
 import { localized, type Localized } from '../localized';
 import { scrub } from '../log';
+import { networkFailureText } from '../network-errors';
 import type { StepId } from '../setup/steps';
 
 /**
@@ -228,6 +229,7 @@ interface ErrorLike {
   code?: unknown;
   status?: number;
   response?: ResponseLike;
+  config?: { url?: unknown };
 }
 
 const asObject = (v: unknown): Record<string, unknown> | null =>
@@ -276,12 +278,6 @@ const transportName = (e: unknown, err: ErrorLike): string | null => {
   const name = (e as { name?: unknown } | null)?.name;
   return name === 'TimeoutError' || name === 'AbortError' ? name : null;
 };
-
-const NETWORK_TEXT = (detail: string) =>
-  localized(
-    `Yhteys Googleen epäonnistui (${detail}). Tarkista verkkoyhteys ja välityspalvelin.`,
-    `Could not reach Google (${detail}). Check the network connection and proxy.`,
-  );
 
 /**
  * Any failure of a Google call (a GaxiosError from the token endpoint or the Calendar API, or a
@@ -335,13 +331,21 @@ export function toGoogleApiError(e: unknown, user: string, nowMs = Date.now()): 
   const code = transportName(e, err) ?? 'network';
   const detail = scrub(err.message ?? String(e));
   if (code === 'TimeoutError')
-    return new GoogleApiError('google.timeout', null, TIMEOUT_TEXT, null, 'timeout', detail);
+    return new GoogleApiError(
+      'google.timeout',
+      'pre.network',
+      TIMEOUT_TEXT,
+      null,
+      'timeout',
+      detail,
+    );
   if (code === 'AbortError')
     return new GoogleApiError('google.aborted', null, ABORTED_TEXT, null, 'aborted', detail);
+  const url = typeof err.config?.url === 'string' ? err.config.url : 'https://www.googleapis.com/';
   return new GoogleApiError(
     'google.network',
-    null,
-    NETWORK_TEXT(code),
+    'pre.network',
+    networkFailureText(e, 'Google', url),
     null,
     'network',
     detail,

@@ -88,12 +88,12 @@ export const keyErrors = {
       'key-wrong-password',
       passwordGiven
         ? localized(
-            'Väärä salasana: avain ei aukea salasanalla notasecret eikä annetulla salasanalla. Anna salasana, joka näytettiin avainta luotaessa.',
-            'Wrong password: the key opens neither with "notasecret" nor with the password given. Give the password that was shown when the key was created.',
+            'Väärä salasana: avain ei aukea Googlen oletussalasanalla notasecret (julkinen, ei salaisuus) eikä annetulla salasanalla. Anna salasana, joka näytettiin avainta luotaessa.',
+            "Wrong password: the key opens neither with Google's default password notasecret (public, not a secret) nor with the password given. Give the password that was shown when the key was created.",
           )
         : localized(
-            'Avaimen salasana ei ole notasecret (Googlen P12-avainten salasana). Anna salasana, joka näytettiin avainta luotaessa.',
-            'The key\'s password is not "notasecret" (the password of Google\'s P12 keys). Give the password that was shown when the key was created.',
+            'Avain ei aukea Googlen P12-avainten oletussalasanalla notasecret (julkinen, ei salaisuus). Anna salasana, joka näytettiin avainta luotaessa.',
+            "The key does not open with notasecret, Google's default password for P12 keys (public, not a secret). Give the password that was shown when the key was created.",
           ),
     ),
   noPrivateKey: () =>
@@ -120,15 +120,8 @@ export const keyErrors = {
         'The JSON file is not a service-account key (it lacks "type": "service_account", private_key, client_email or client_id). Create a key for the service account: Keys → Add key → JSON.',
       ),
     ),
-  badServiceAccountEmail: (value: string) =>
-    new KeyImportError(
-      'key-bad-service-account-email',
-      localized(
-        `"${value}" ei ole palvelutilin sähköpostiosoite (muotoa nimi@projekti.iam.gserviceaccount.com).`,
-        `"${value}" is not a service-account e-mail address (like name@project.iam.gserviceaccount.com).`,
-      ),
-      { step: 'gcp.client-id' },
-    ),
+  badServiceAccountEmail: (problem: Localized) =>
+    new KeyImportError('key-bad-service-account-email', problem, { step: 'gcp.service-account' }),
   missing: () =>
     new KeyImportError(
       'key-missing',

@@ -13,6 +13,7 @@ import type { Localized } from '../localized';
 import { registerSecret, scrub, silentLogger, type Logger } from '../log';
 import type { SecretStore } from '../store/secrets';
 import type { SettingsStore } from '../store/settings';
+import { serviceAccountEmailProblem } from './service-account-email';
 import { keyErrors, keyWarnings } from './key-errors';
 
 /** Google's keys are 2-3 KiB; anything this large is the wrong file (and not worth parsing). */
@@ -79,7 +80,8 @@ export function parseGoogleKey(input: ParseGoogleKeyInput): ParsedGoogleKey {
   const { bytes } = input;
   if (bytes.length === 0) throw keyErrors.empty();
   if (bytes.length > MAX_KEY_BYTES) throw keyErrors.tooLarge(MAX_KEY_BYTES / 1024);
-  registerSecret(input.password);
+  // Google's default is public (it is in Google's own docs), so it is named in messages.
+  if (input.password !== GOOGLE_P12_PASSWORD) registerSecret(input.password);
 
   const head = Buffer.from(bytes.subarray(0, 64))
     .toString('latin1')
@@ -244,8 +246,8 @@ export async function importGoogleKey(
 ): Promise<ImportedGoogleKey> {
   try {
     const enteredEmail = input.serviceAccountEmail?.trim().toLowerCase() || undefined;
-    if (enteredEmail !== undefined && !z.string().email().safeParse(enteredEmail).success)
-      throw keyErrors.badServiceAccountEmail(enteredEmail);
+    const problem = enteredEmail === undefined ? null : serviceAccountEmailProblem(enteredEmail);
+    if (problem) throw keyErrors.badServiceAccountEmail(problem);
     const { privateKeyPem, ...parsed } = parseGoogleKey({
       bytes: input.bytes,
       password: input.password,

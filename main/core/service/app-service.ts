@@ -6,6 +6,9 @@ import {
   requestSchemas,
   type ActivityTypeDto,
   type ApiEvents,
+  type HeldResolutionDto,
+  type LogEntryDto,
+  type UserStateDto,
   type ApiResults,
   type AppStateDto,
   type EventChannel,
@@ -15,8 +18,16 @@ import {
   type SyncSummaryDto,
 } from '../../../preload/api';
 import { isAppError } from '../errors';
-import { maskEmails, scrub, type Logger } from '../log';
+import { localized } from '../localized';
+import { maskEmails, maskText, scrub, type Logger } from '../log';
 import type { CheckResult } from '../setup/check';
+import {
+  domainProblem,
+  refusedEntry,
+  serviceAccountEmailProblem,
+  testUserProblem,
+} from '../setup/entry-rules';
+import { activityTypeProblems } from '../setup/severa-checks';
 import { dwdAuthorizeLink, type StepId } from '../setup/steps';
 import { profilePaths } from '../store/profile';
 import type { SecretStore } from '../store/secrets';
@@ -28,7 +39,7 @@ import {
   type SettingsStore,
 } from '../store/settings';
 import type { CoreBackends, DemoEnvironment, ProfileEnv, SyncBackend } from './backends';
-import { buildChecklist, provenSteps } from './checklist';
+import { afterReport, buildChecklist, tick, verifiedBySave } from './checklist';
 import { admitEndpoints, type ConfirmEndpoint } from './endpoint-policy';
 import { InvalidRequestError, toErrorDto } from './error-dto';
 import { isAllowedExternalUrl } from './link-allowlist';
@@ -82,6 +93,8 @@ const RESULT_CHANNELS: Record<ResultChannel, true> = {
   retryQuarantined: true,
   resetSyncState: true,
   startDemo: true,
+  leaveDemo: true,
+  listUserStates: true,
 };
 const returnsResult = (channel: RequestChannel): channel is ResultChannel =>
   channel in RESULT_CHANNELS;
@@ -296,17 +309,144 @@ export function createAppService(options: AppServiceOptions): AppService {
     message: { fi: scrub(r.message.fi), en: scrub(r.message.en) },
   });
 
-  function tickProven(checks: readonly CheckResult[]): void {
-    const proven = provenSteps(checks);
-    if (proven.size === 0) return;
-    const { checklist, checklistProvedBy } = profile.settings.get().app;
-    const ticked: Partial<Record<StepId, boolean>> = { ...checklist };
-    const provedBy: Partial<Record<StepId, string>> = { ...checklistProvedBy };
-    for (const [step, checkId] of proven) {
-      ticked[step] = true;
-      provedBy[step] = checkId;
+  /** Ticks steps a save verified (the proof names what verified them). */
+  function tickSteps(steps: StepId[], proof: string): void {
+    if (steps.length === 0) return;
+    profile.settings.update({ app: tick(profile.settings.get().app, steps, proof) });
+  }
+
+  async function runAndRecordDiagnostics(): Promise<CheckResult[]> {
+    const report = await backends.runDiagnostics(env(), (result, index, total) =>
+      onEvent('diagnostics-progress', { result: scrubCheck(result), index, total }),
+    );
+    profile.settings.update({
+      app: afterReport(profile.settings.get().app, report.checks, report.ok),
+    });
+    return report.checks;
+  }
+
+  /** The rules entered values must meet (entry-rules.ts), checked against what they join. */
+  function refuseBadEntries(patch: DeepPartial<Settings>): void {
+    const current = profile.settings.get().google;
+    const g = patch.google ?? {};
+    if (g.serviceAccountEmail) {
+      const problem = serviceAccountEmailProblem(g.serviceAccountEmail);
+      if (problem) throw refusedEntry('service-account-email', 'gcp.service-account', problem);
     }
-    profile.settings.update({ app: { checklist: ticked, checklistProvedBy: provedBy } });
+    if (g.domain) {
+      const problem = domainProblem(g.domain);
+      if (problem) throw refusedEntry('domain', 'gcp.client-id', problem);
+    }
+    const testUser = g.testUser ?? (g.domain ? current.testUser : null);
+    if (testUser) {
+      const problem = testUserProblem(testUser, g.domain ?? current.domain);
+      if (problem) throw refusedEntry('test-user', 'gcp.client-id', problem);
+    }
+  }
+
+  /** A choice of activity types is saved only when it meets the Test's rules. */
+  async function verifyActivityTypes(patch: DeepPartial<Settings>): Promise<boolean> {
+    const choice = patch.severa ?? {};
+    const touched = ['activityTypeGuids', 'defaultActivityTypeGuid', 'personalActivityTypeGuid'];
+    if (!touched.some((key) => key in choice)) return false;
+    const next = { ...profile.settings.get().severa, ...choice };
+    const types = await backends.listActivityTypes(env());
+    const problems = activityTypeProblems({
+      types,
+      selected: next.activityTypeGuids as string[],
+      personal: next.personalActivityTypeGuid ?? null,
+      defaultType: next.defaultActivityTypeGuid ?? null,
+    });
+    if (problems.length > 0) {
+      throw refusedEntry(
+        'activity-types',
+        'severa.activity-types',
+        localized(problems.map((p) => p.fi).join(' '), problems.map((p) => p.en).join(' ')),
+      );
+    }
+    return true;
+  }
+
+  /** A log entry as an export shows it: e-mail addresses and entry texts masked. */
+  const exported = (e: LogEntryDto): LogEntryDto => {
+    const versions = ['severa', 'google'] as const;
+    const details = e.details && {
+      ...e.details,
+      ...Object.fromEntries(
+        versions
+          .filter((side) => e.details?.[side] && typeof e.details[side] === 'object')
+          .map((side) => {
+            const v = e.details![side] as Record<string, unknown>;
+            const masked = Object.fromEntries(
+              ['title', 'location', 'notes']
+                .filter((k) => typeof v[k] === 'string')
+                .map((k) => [k, maskText(v[k] as string)]),
+            );
+            return [side, { ...v, ...masked }];
+          }),
+      ),
+    };
+    return { ...e, title: e.title === null ? null : maskText(e.title), details };
+  };
+
+  /** YYYY-MM-DD-HHMM in the machine's own time: what the admin's clock showed. */
+  const localStamp = (d: Date) => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}`;
+  };
+
+  async function userStates(): Promise<UserStateDto[]> {
+    const [users, rows] = await Promise.all([
+      backends.listUsers(env(), { probe: false }),
+      profile.sync.userStates(),
+    ]);
+    const byEmail = new Map(rows.map((r) => [r.email, r]));
+    const STATE = {
+      ok: 'ok',
+      stopped: 'stopped',
+      error: 'failing',
+      'no-google': 'skipped',
+    } as const;
+    return users.map((u): UserStateDto => {
+      const row = u.email ? byEmail.get(u.email.toLowerCase()) : undefined;
+      const state: UserStateDto['state'] = !u.enabled
+        ? 'disabled'
+        : !u.email
+          ? 'skipped'
+          : row
+            ? STATE[row.state]
+            : 'not-synced';
+      return {
+        email: u.email,
+        name: u.name,
+        enabled: u.enabled,
+        state,
+        since: row?.since ?? null,
+        lastRun: row?.lastRunAt ?? null,
+        items: row?.items ?? 0,
+        held: row?.held ?? 0,
+        reason: row?.reason ?? (u.email ? null : 'No e-mail address in Severa.'),
+        step: row?.step ?? (u.email ? null : 'pre.same-email'),
+      };
+    });
+  }
+
+  /** Back to the company's own profile, as the app opened it. */
+  async function leaveDemo(): Promise<AppStateDto> {
+    scheduler.stop();
+    await scheduler.idle();
+    await profile.sync.close();
+    await demo?.close();
+    demo = null;
+    lastRun = null;
+    profile = {
+      dir: options.profileDir,
+      settings: options.settings,
+      secrets: options.secrets,
+      sync: backends.openSync(options.profileDir, logger),
+    };
+    void emitStatus();
+    return changedState();
   }
 
   async function switchToDemo(): Promise<AppStateDto> {
@@ -363,19 +503,33 @@ export function createAppService(options: AppServiceOptions): AppService {
     demo = started;
     lastRun = null;
     profile = { dir, settings, secrets, sync: backends.openSync(dir, logger) };
+    // The demo is set up as a new admin would: every save verified, then a Test.
+    tickSteps(
+      ['gcp.service-account', 'gcp.p12-key', 'severa.api-credentials', 'severa.activity-types'],
+      'demo',
+    );
+    tickSteps(['app.users', 'app.schedule'], 'demo');
+    await runAndRecordDiagnostics();
     return changedState();
   }
 
   const methods: AppServiceMethods = {
     getState: () => state(),
-    updateSettings: (patch) =>
+    updateSettings: (raw) =>
       guarded(async () => {
+        const patch = raw as DeepPartial<Settings>;
         await admitEndpoints(profile.settings.get(), patch, options.confirmEndpoint);
-        profile.settings.update(patch as DeepPartial<Settings>);
+        refuseBadEntries(patch);
+        const typesVerified = await verifyActivityTypes(patch);
+        const saved = profile.settings.update(patch);
+        tickSteps(verifiedBySave(patch, saved), 'save');
+        if (typesVerified) tickSteps(['severa.activity-types'], 'severa-activity-types');
         return changedState();
       }),
     importGoogleKey: (input) =>
       guarded(async () => {
+        if (input.serviceAccountEmail)
+          refuseBadEntries({ google: { serviceAccountEmail: input.serviceAccountEmail } });
         const { warnings } = await backends.importGoogleKey(
           {
             bytes: Buffer.from(input.base64, 'base64'),
@@ -387,12 +541,25 @@ export function createAppService(options: AppServiceOptions): AppService {
           profile.settings,
           logger,
         );
+        const email = profile.settings.get().google.serviceAccountEmail;
+        tickSteps(['gcp.p12-key'], 'key-import');
+        if (email && !serviceAccountEmailProblem(email)) tickSteps(['gcp.service-account'], 'save');
         return { state: await changedState(), warnings };
       }),
     setSeveraCredentials: (input) =>
       guarded(async () => {
         const severa = input.apiRoot ? { apiRoot: input.apiRoot } : {};
         await admitEndpoints(profile.settings.get(), { severa }, options.confirmEndpoint);
+        // Severa answers first: wrong credentials are refused with its words, never stored.
+        await backends.checkSeveraCredentials(
+          {
+            apiRoot: input.apiRoot ?? profile.settings.get().severa.apiRoot,
+            clientId: input.clientId,
+            clientSecret: input.clientSecret,
+            requestsPerSecond: profile.settings.get().severa.requestsPerSecond,
+          },
+          logger,
+        );
         await profile.secrets.set('severa-client-secret', input.clientSecret);
         profile.settings.update({
           severa: {
@@ -400,14 +567,12 @@ export function createAppService(options: AppServiceOptions): AppService {
             ...(input.apiRoot ? { apiRoot: input.apiRoot } : {}),
           },
         });
+        tickSteps(['severa.api-credentials'], 'severa-token');
         return changedState();
       }),
     runDiagnostics: async () => {
-      const report = await backends.runDiagnostics(env(), (result, index, total) =>
-        onEvent('diagnostics-progress', { result: scrubCheck(result), index, total }),
-      );
-      tickProven(report.checks);
-      return { ok: report.ok, checks: report.checks.map(scrubCheck) };
+      const checks = await runAndRecordDiagnostics();
+      return { ok: checks.every((c) => c.status !== 'fail'), checks: checks.map(scrubCheck) };
     },
     getChecklist: async () => buildChecklist(profile.settings.get()),
     setChecklistStep: async (id, done) => {
@@ -426,21 +591,30 @@ export function createAppService(options: AppServiceOptions): AppService {
     syncNow: () => guarded(() => scheduler.runNow()),
     getStatus: () => statusDto(),
     queryLog: (filter) => profile.sync.queryLog(filter),
-    exportLog: async () => {
-      const entries = await profile.sync.queryLog({ limit: 100_000 });
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 13);
-      const content = entries.map((entry) => maskEmails(scrub(JSON.stringify(entry)))).join('\n');
+    exportLog: async (filter) => {
+      const entries = await profile.sync.queryLog({ ...filter, limit: filter.limit ?? 100_000 });
+      const content = entries
+        .map((entry) => maskEmails(scrub(JSON.stringify(exported(entry)))))
+        .join('\n');
       return {
-        fileName: `severa-calendar-sync-log-${stamp}.jsonl`,
+        fileName: `severa-calendar-sync-log-${localStamp(new Date())}.jsonl`,
         content: content ? `${content}\n` : '',
+        count: entries.length,
       };
     },
     resolveHeld: (user, decision) =>
-      guarded(async () => {
-        await exclusive(() => profile.sync.resolveHeld(env(), user, decision, emitLog));
+      guarded(async (): Promise<HeldResolutionDto> => {
+        const summary = await exclusive(() =>
+          profile.sync.resolveHeld(env(), user, decision, emitLog),
+        );
         const status = await statusDto();
         onEvent('status-changed', status);
-        return status;
+        const sides = [summary.toGoogle, summary.toSevera];
+        const done =
+          decision === 'apply'
+            ? sides.reduce((n, c) => n + c.deleted, 0)
+            : sides.reduce((n, c) => n + c.created + c.updated, 0);
+        return { status, decision, done, failed: summary.errors.length };
       }),
     listQuarantined: () => profile.sync.quarantined(),
     retryQuarantined: (filter) =>
@@ -458,6 +632,8 @@ export function createAppService(options: AppServiceOptions): AppService {
         return changedState();
       }),
     startDemo: () => guarded(switchToDemo),
+    leaveDemo: () => guarded(leaveDemo),
+    listUserStates: () => guarded(userStates),
     openExternal: async (url) => {
       if (!isAllowedExternalUrl(url)) {
         logger.warn('blocked an external link', { url: scrub(url) });

@@ -39,6 +39,18 @@ export interface KeyImportRequest {
   serviceAccountEmail?: string;
 }
 
+/** What the state knows of one user the engine has run for (the users view). */
+export interface UserSyncRow {
+  email: string;
+  state: 'ok' | 'stopped' | 'error' | 'no-google';
+  since: string | null;
+  lastRunAt: string | null;
+  reason: string | null;
+  step: string | null;
+  items: number;
+  held: number;
+}
+
 /** The engine and its state (sync links, held deletions, the sync log) of one profile. */
 export interface SyncBackend {
   run(env: ProfileEnv, onLogEntry: (entry: LogEntryDto) => void): Promise<SyncSummaryDto>;
@@ -48,7 +60,8 @@ export interface SyncBackend {
     user: string,
     decision: 'apply' | 'restore',
     onLogEntry: (entry: LogEntryDto) => void,
-  ): Promise<void>;
+  ): Promise<SyncSummaryDto>;
+  userStates(): Promise<UserSyncRow[]>;
   reset(): Promise<void>;
   queryLog(filter: LogQuery): Promise<LogEntryDto[]>;
   /** Items left alone because they kept failing (state.ts `item_failures`). */
@@ -73,7 +86,20 @@ export interface DemoEnvironment {
   close(): Promise<void>;
 }
 
+/** Credentials being entered, checked with Severa before they are stored. */
+export interface SeveraCredentialsCheck {
+  apiRoot: string;
+  clientId: string;
+  clientSecret: string;
+  requestsPerSecond: number;
+}
+
 export interface CoreBackends {
+  /** Asks Severa for a token with these credentials; throws Severa's answer when it refuses. */
+  checkSeveraCredentials(
+    credentials: SeveraCredentialsCheck,
+    logger: Logger,
+  ): Promise<{ scopes: string[] }>;
   importGoogleKey(
     request: KeyImportRequest,
     secrets: SecretStore,
@@ -84,7 +110,8 @@ export interface CoreBackends {
     env: ProfileEnv,
     onResult: (result: CheckResult, index: number, total: number) => void,
   ): Promise<DiagnosticsReport>;
-  listUsers(env: ProfileEnv): Promise<SeveraUserDto[]>;
+  /** `probe: false` lists without asking Google about each address (they stay `unchecked`). */
+  listUsers(env: ProfileEnv, options?: { probe?: boolean }): Promise<SeveraUserDto[]>;
   listActivityTypes(env: ProfileEnv): Promise<ActivityTypeDto[]>;
   openSync(profileDir: string, logger: Logger): SyncBackend;
   startDemo(logger: Logger): Promise<DemoEnvironment>;

@@ -46,6 +46,10 @@ export function toLogEntryDto(e: LogEntry): LogEntryDto {
     result: e.result,
     errorType: e.errorType,
     message: e.message ?? '',
+    title: e.title ?? null,
+    start: e.start ?? null,
+    step: e.step,
+    details: e.details,
   };
 }
 
@@ -136,23 +140,56 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
     run: async (env, onLogEntry) => toSummaryDto(await run(env, onLogEntry)),
     held: async () => {
       const links = state().heldLinks();
-      const since = state().lastRun()?.startedAt ?? new Date().toISOString();
+      const lastRun = state().lastRun()?.startedAt ?? new Date().toISOString();
       const byUser = new Map<string, HeldDeletionDto>();
       for (const link of links) {
+        const side = link.held === 'delete-severa' ? ('severa' as const) : ('google' as const);
         const held = byUser.get(link.user) ?? {
           user: link.user,
           count: 0,
           total: state().linksForUser(link.user).length,
-          side: link.held === 'delete-severa' ? ('severa' as const) : ('google' as const),
-          since,
+          side,
+          since: lastRun,
+          items: [],
         };
+        const facts = state().itemFacts(link.user, link.severaGuid, link.googleId);
+        const goneSince = state().heldSince(link.user, link.severaGuid) ?? lastRun;
+        held.items.push({
+          severaGuid: link.severaGuid,
+          googleId: link.googleId,
+          title: facts?.title ?? null,
+          start: facts?.start ?? link.start,
+          side,
+          goneSince,
+        });
         held.count++;
+        if (goneSince < held.since) held.since = goneSince;
         byUser.set(link.user, held);
       }
+      for (const held of byUser.values())
+        held.items.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? ''));
       return [...byUser.values()];
     },
-    resolveHeld: async (env, user, decision, onLogEntry) => {
-      await run(env, onLogEntry, { user, decision: decision === 'apply' ? 'confirm' : 'reject' });
+    resolveHeld: async (env, user, decision, onLogEntry) =>
+      toSummaryDto(
+        await run(env, onLogEntry, { user, decision: decision === 'apply' ? 'confirm' : 'reject' }),
+      ),
+    userStates: async () => {
+      const counts = state().linkCounts();
+      const held = new Map<string, number>();
+      for (const link of state().heldLinks()) held.set(link.user, (held.get(link.user) ?? 0) + 1);
+      return state()
+        .listUsers()
+        .map((u) => ({
+          email: u.email,
+          state: u.state,
+          since: u.stateSince ?? null,
+          lastRunAt: u.lastRunAt,
+          reason: u.reason,
+          step: u.step,
+          items: counts.get(u.email) ?? 0,
+          held: held.get(u.email) ?? 0,
+        }));
     },
     reset: () =>
       withRunLock(profileDir, { owner: 'app', waitMs: RUN_LOCK_WAIT_MS }, async () =>

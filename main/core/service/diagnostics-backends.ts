@@ -1,5 +1,6 @@
 import type { ActivityTypeDto, SeveraUserDto } from '../../../preload/api';
 import { runDiagnostics, type DiagnosticCheck } from '../setup/diagnostics';
+import { createSeveraClient } from '../severa/client';
 import type { SeveraUser } from '../severa/models';
 import { googleChecks, type GoogleCheckContext } from '../setup/google-checks';
 import {
@@ -38,8 +39,13 @@ const CHECKS: DiagnosticCheck<GoogleCheckContext & SeveraCheckContext>[] = [
 
 export const diagnosticsBackends: Pick<
   CoreBackends,
-  'runDiagnostics' | 'listUsers' | 'listActivityTypes'
+  'runDiagnostics' | 'listUsers' | 'listActivityTypes' | 'checkSeveraCredentials'
 > = {
+  checkSeveraCredentials: async (credentials, logger) => {
+    const severa = createSeveraClient({ ...credentials, logger: logger.child('severa') });
+    return { scopes: await severa.grantedScopes() };
+  },
+
   runDiagnostics: (env, onResult) =>
     withGoogleProbe(env, (probeGoogleUser) =>
       runDiagnostics(
@@ -49,13 +55,13 @@ export const diagnosticsBackends: Pick<
       ),
     ),
 
-  listUsers: async (env): Promise<SeveraUserDto[]> => {
+  listUsers: async (env, options = {}): Promise<SeveraUserDto[]> => {
     const severa = await connectSevera(env);
     const users: SeveraUser[] = [];
     for await (const user of severa.listUsers({ isActive: true })) users.push(user);
-    return withGoogleProbe(env, (probe) =>
-      matchUsers(users, probe, enabledFilter(env.settings.users)),
-    );
+    const enabled = enabledFilter(env.settings.users);
+    if (options.probe === false) return matchUsers(users, null, enabled);
+    return withGoogleProbe(env, (probe) => matchUsers(users, probe, enabled));
   },
 
   listActivityTypes: async (env): Promise<ActivityTypeDto[]> => {

@@ -12,6 +12,7 @@ import { localized } from '../localized';
 import type { Logger } from '../log';
 import type { SecretStore } from '../store/secrets';
 import type { Settings } from '../store/settings';
+import { networkFailure } from '../network-errors';
 import type { CheckResult } from './check';
 import { passed, type CheckOutcome, type DiagnosticCheck } from './diagnostics';
 import { stepLink, type LinkContext, type StepId } from './steps';
@@ -64,13 +65,24 @@ const skipped = (after: string): CheckOutcome => ({
   link: null,
 });
 
+/** The values a Google call used, so a message shows what was tried (never the key). */
+function usedValues(ctx: GoogleCheckContext) {
+  const g = ctx.settings.google;
+  const none = localized('ei annettu', 'not given');
+  return localized(
+    ` Käytetty: palvelutili ${g.serviceAccountEmail ?? none.fi}, asiakastunnus (Client ID) ${g.clientId ?? none.fi}, testikäyttäjä ${g.testUser ?? none.fi}.`,
+    ` Used: service account ${g.serviceAccountEmail ?? none.en}, client ID ${g.clientId ?? none.en}, test user ${g.testUser ?? none.en}.`,
+  );
+}
+
 /** A Google failure as a failed check, with the link for the step that fixes it. */
 function failure(error: GoogleApiError, ctx: GoogleCheckContext): CheckOutcome {
   const projectNumber = /project[= ](\d+)/.exec(error.googleMessage)?.[1];
+  const used = error.step === 'pre.network' ? localized('', '') : usedValues(ctx);
   return {
     status: 'fail',
     step: error.step,
-    message: error.text,
+    message: localized(error.text.fi + used.fi, error.text.en + used.en),
     link: error.step ? stepLink(error.step, linkContext(ctx, projectNumber)) : null,
     details: { status: error.status, reason: error.reason, googleMessage: error.googleMessage },
   };
@@ -91,7 +103,7 @@ const testUser = (ctx: GoogleCheckContext) => ctx.settings.google.testUser;
 const noTestUser = (ctx: GoogleCheckContext) =>
   outcome(
     'fail',
-    'app.users',
+    'gcp.client-id',
     localized(
       'Testikäyttäjää ei ole valittu: valitse käyttäjä, jonka kalenterilla yhteys testataan.',
       'No test user is chosen: choose a user whose calendar the connection is tested with.',
@@ -134,6 +146,37 @@ async function withTestCalendar(
  * failure names the step that fixes it (steps.ts) with its deep link.
  */
 export const googleChecks: DiagnosticCheck<GoogleCheckContext>[] = [
+  {
+    id: 'google.network',
+    title: localized('Verkkoyhteys Googleen', 'Network access to Google'),
+    async run(ctx) {
+      const { apiRoot, tokenUrl } = ctx.settings.google;
+      for (const url of [apiRoot, tokenUrl]) {
+        try {
+          // gaxios, like the Calendar client, so the same proxy settings apply.
+          await request({
+            url,
+            method: 'HEAD',
+            timeout: CLOCK_PROBE_TIMEOUT_MS,
+            validateStatus: () => true,
+            retry: false,
+          });
+        } catch (e) {
+          const failed = networkFailure(e, 'Google', url);
+          return outcome('fail', 'pre.network', failed.text, ctx, failed.details);
+        }
+      }
+      return outcome(
+        'pass',
+        null,
+        localized(
+          `Googlen osoitteet vastaavat (${new URL(apiRoot).host}, ${new URL(tokenUrl).host}).`,
+          `Google's addresses answer (${new URL(apiRoot).host}, ${new URL(tokenUrl).host}).`,
+        ),
+        ctx,
+      );
+    },
+  },
   {
     id: 'google.key',
     title: localized('Palvelutilin avain', 'Service-account key'),
@@ -189,7 +232,8 @@ export const googleChecks: DiagnosticCheck<GoogleCheckContext>[] = [
   {
     id: 'google.clock',
     title: localized('Tietokoneen kello', "The computer's clock"),
-    async run(ctx) {
+    async run(ctx, previous) {
+      if (!passed(previous, 'google.network')) return skipped('google.network');
       const started = Date.now();
       let dateHeader: string | null;
       try {

@@ -3,6 +3,7 @@ import { localized, type Localized } from '../localized';
 import type { Logger } from '../log';
 import { createSeveraClient, type SeveraClient } from '../severa/client';
 import type { ActivityType, SeveraUser } from '../severa/models';
+import { networkFailure, probeConnection } from '../network-errors';
 import { isSeveraApiError } from '../severa/severa-errors';
 import { SEVERA_SCOPES, type SeveraScope } from '../severa/types';
 import type { SecretStore } from '../store/secrets';
@@ -214,10 +215,45 @@ function connectedFor(
   return severa;
 }
 
+const NETWORK_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Severa's address answers a connection (name, route, TLS certificate): checked without an API
+ * request, so nothing outside Severa's document is ever sent.
+ */
+const networkCheck: DiagnosticCheck<SeveraCheckContext> = {
+  id: 'severa.network',
+  title: localized('Verkkoyhteys Severaan', 'Network access to Severa'),
+  async run(ctx) {
+    const url = ctx.settings.severa.apiRoot;
+    try {
+      await probeConnection(url, NETWORK_PROBE_TIMEOUT_MS);
+    } catch (e) {
+      const failed = networkFailure(e, 'Severa', url);
+      return outcome('fail', 'pre.network', failed.text, failed.details);
+    }
+    return outcome(
+      'pass',
+      null,
+      localized(
+        `Severan osoite vastaa (${new URL(url).host}).`,
+        `Severa's address answers (${new URL(url).host}).`,
+      ),
+    );
+  },
+};
+
 const tokenCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.token',
   title: localized('Severan REST API -tunnukset', 'Severa REST API credentials'),
-  async run(ctx) {
+  async run(ctx, previous) {
+    if (previous.some((r) => r.id === 'severa.network' && r.status === 'fail'))
+      return skipped(
+        localized(
+          'Ohitettu: Severan osoitteeseen ei saatu yhteyttä.',
+          "Skipped: Severa's address could not be reached.",
+        ),
+      );
     const { clientId, apiRoot, requestsPerSecond } = ctx.settings.severa;
     const secret = await ctx.secrets.get('severa-client-secret');
     if (!clientId || !secret) {
@@ -244,11 +280,22 @@ const tokenCheck: DiagnosticCheck<SeveraCheckContext> = {
       return outcome(
         'pass',
         null,
-        localized('Severa myönsi käyttöoikeustunnuksen.', 'Severa issued an access token.'),
+        localized(
+          `Severa myönsi käyttöoikeustunnuksen (client id ${clientId}).`,
+          `Severa issued an access token (client id ${clientId}).`,
+        ),
         { apiRoot, grantedScopes },
       );
     } catch (e) {
-      return failFrom(e);
+      const failed = failFrom(e);
+      const used = localized(
+        ` Käytetty: client id ${clientId}, osoite ${apiRoot}.`,
+        ` Used: client id ${clientId}, address ${apiRoot}.`,
+      );
+      return {
+        ...failed,
+        message: localized(failed.message.fi + used.fi, failed.message.en + used.en),
+      };
     }
   },
 };
@@ -306,7 +353,7 @@ const scopesCheck: DiagnosticCheck<SeveraCheckContext> = {
 
 const addonCheck: DiagnosticCheck<SeveraCheckContext> = {
   id: 'severa.addon',
-  title: localized('Severan lisäosa', "Severa's add-on"),
+  title: localized('Aktiviteetit Severan REST API:ssa', "Activities in Severa's REST API"),
   async run(ctx, previous) {
     const severa = connectedFor(ctx, previous, 'activities:read');
     if ('status' in severa) return severa;
@@ -316,8 +363,8 @@ const addonCheck: DiagnosticCheck<SeveraCheckContext> = {
         'pass',
         null,
         localized(
-          'Tapahtumat ovat käytettävissä Severan rajapinnassa.',
-          "Activities are available in Severa's API.",
+          'Aktiviteetit ovat käytettävissä Severan REST API:ssa; lisäosaa ei tarvita.',
+          "Activities are available in Severa's REST API; no add-on is needed.",
         ),
       );
     } catch (e) {
@@ -327,14 +374,14 @@ const addonCheck: DiagnosticCheck<SeveraCheckContext> = {
 };
 
 interface TypeProblemInput {
-  types: ActivityType[];
+  types: Pick<ActivityType, 'guid' | 'name' | 'category' | 'isActive'>[];
   selected: string[];
   personal: string | null;
   defaultType: string | null;
 }
 
-/** What is wrong with the activity-type settings (empty when nothing is). */
-function activityTypeProblems({
+/** What is wrong with the activity-type settings (empty when nothing is); saving checks it too. */
+export function activityTypeProblems({
   types,
   selected,
   personal,
@@ -510,6 +557,7 @@ const usersCheck: DiagnosticCheck<SeveraCheckContext> = {
 
 /** Severa's diagnostics, in order; they run after Google's in the same list. */
 export const severaChecks: DiagnosticCheck<SeveraCheckContext>[] = [
+  networkCheck,
   tokenCheck,
   scopesCheck,
   addonCheck,

@@ -27,6 +27,8 @@ export const STEP_IDS = [
   'support.error-log',
   'app.users',
   'app.schedule',
+  // Added after the help page's list: a failure of the network is its own step.
+  'pre.network',
 ] as const;
 
 export type StepId = (typeof STEP_IDS)[number];
@@ -36,6 +38,45 @@ export const GOOGLE_CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar';
 export type StepSection = 'pre' | 'gcp' | 'admin' | 'severa' | 'user' | 'support' | 'app';
 
 export const stepSection = (id: StepId): StepSection => id.split('.')[0] as StepSection;
+
+/**
+ * This app's own order (docs/setup.md keeps the help page's): the steps the admin does, each
+ * verified by a save or by the Test, credentials before what needs them, the Test last.
+ * Progress counts these and nothing else.
+ */
+export const FLOW_STEPS = [
+  'gcp.project',
+  'gcp.enable-calendar-api',
+  'gcp.service-account',
+  'gcp.p12-key',
+  'gcp.domain-wide-delegation',
+  'gcp.client-id',
+  'admin.dwd-authorize',
+  'severa.api-credentials',
+  'severa.activity-types',
+  'app.users',
+  'app.schedule',
+  'severa.test-and-save',
+] as const satisfies readonly StepId[];
+
+export type FlowStepId = (typeof FLOW_STEPS)[number];
+
+/** The flow's stages, in order: where each step is done. */
+export type FlowStage = 'gcp' | 'admin' | 'severa' | 'app' | 'test';
+
+export const flowStage = (id: FlowStepId): FlowStage =>
+  id === 'severa.test-and-save' ? 'test' : (stepSection(id) as FlowStage);
+
+/**
+ * What is not a step: the prerequisites and warnings shown before the start, and the help
+ * page's parts about Severa's own built-in Google sync, which this app replaces (keep it off).
+ */
+export const NOTE_IDS = STEP_IDS.filter(
+  (id): id is Exclude<StepId, FlowStepId> => !(FLOW_STEPS as readonly StepId[]).includes(id),
+);
+
+export const isFlowStep = (id: string): id is FlowStepId =>
+  (FLOW_STEPS as readonly string[]).includes(id);
 
 /** What a deep link may be built from; every field is optional because set-up is partial. */
 export interface LinkContext {
@@ -96,6 +137,7 @@ export function stepLink(id: StepId, ctx: LinkContext = {}): string | null {
         ? dwdAuthorizeLink(ctx.clientId, ctx.domain)
         : 'https://admin.google.com/ac/owl/domainwidedelegation';
     case 'support.error-log':
+    case 'pre.network':
     case 'pre.enable-for-all':
     case 'pre.other-sync':
     case 'pre.account-change':
@@ -109,8 +151,8 @@ export function stepLink(id: StepId, ctx: LinkContext = {}): string | null {
 export const STEP_TITLES: Record<StepId, Localized> = {
   'pre.workspace-licence': localized('Maksullinen Google Workspace', 'A paid Google Workspace'),
   'pre.severa-addon': localized(
-    'Severan Google-kalenterisynkronointi-lisäosa',
-    "Severa's Google calendar sync add-on",
+    'Severan Google-kalenterisynkronoinnin lisäosaa ei tarvita',
+    "Severa's Google calendar sync add-on is not needed",
   ),
   'pre.same-email': localized(
     'Sama sähköpostiosoite Severassa ja Googlessa',
@@ -131,29 +173,39 @@ export const STEP_TITLES: Record<StepId, Localized> = {
     'Google Calendar API käyttöön',
     'Enable the Google Calendar API',
   ),
-  'gcp.service-account': localized('Palvelutili', 'Service account'),
-  'gcp.p12-key': localized('P12-avain', 'P12 key'),
+  'gcp.service-account': localized('Palvelutili ilman roolia', 'Service account, no role'),
+  'gcp.p12-key': localized(
+    'Palvelutilin avain (P12 tai JSON)',
+    'Service-account key (P12 or JSON)',
+  ),
   'gcp.domain-wide-delegation': localized(
-    'Toimialueen laajuinen delegointi',
+    'Verkkotunnuksen laajuinen delegointi',
     'Domain-wide delegation',
   ),
   'gcp.client-id': localized(
-    'Palvelutilin sähköposti ja Client ID',
-    "The service account's e-mail and client ID",
+    'Asiakastunnus (Client ID), verkkotunnus ja testikäyttäjä',
+    'Client ID, domain and test user',
   ),
   'admin.dwd-authorize': localized(
     'Delegoinnin valtuutus Admin-konsolissa',
-    'Authorize delegation in the Admin console',
+    'Authorise the delegation in the Admin console',
   ),
   'severa.google-settings': localized(
-    'Severan Google-kalenteriasetukset',
-    "Severa's Google calendar settings",
+    'Severan oma Google-synkronointi pois päältä',
+    "Severa's own Google sync stays off",
   ),
   'severa.activity-types': localized('Synkronoitavat aktiviteettityypit', 'Activity types to sync'),
-  'severa.test-and-save': localized('Testaa ja tallenna', 'Test and save'),
+  'severa.test-and-save': localized('Testi', 'Test'),
   'severa.api-credentials': localized('Severan REST API -tunnukset', 'Severa REST API credentials'),
-  'user.enable': localized('Käyttäjä ottaa synkronoinnin käyttöön', 'Each user turns sync on'),
-  'support.error-log': localized('Virheloki', 'Error log'),
+  'user.enable': localized(
+    'Käyttäjät eivät kytke Severan omaa synkronointia',
+    "Users do not switch on Severa's own sync",
+  ),
+  'support.error-log': localized('Synkronointiloki tukea varten', 'The sync log for support'),
   'app.users': localized('Synkronoitavat käyttäjät', 'Users who take part'),
   'app.schedule': localized('Aikataulu ja käynnistys', 'Schedule and start-up'),
+  'pre.network': localized(
+    'Verkkoyhteys Googleen ja Severaan',
+    'Network access to Google and Severa',
+  ),
 };

@@ -197,7 +197,10 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
           await sleep(delay);
           continue;
         }
-        throw new SeveraApiError('Unreachable', null, message.trim(), label, { cause: e });
+        throw new SeveraApiError('Unreachable', null, message.trim(), label, {
+          cause: e,
+          url: apiRoot,
+        });
       }
       const { status } = answer;
       logger.debug('severa request', { request: label, status });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { localized, type Localized } from '../localized';
 import { scrub } from '../log';
+import { networkFailureText } from '../network-errors';
 import type { StepId } from '../setup/steps';
 import { errorEnvelopeSchema } from './schemas';
 
@@ -45,7 +46,7 @@ const STEP_OF_TYPE: Partial<Record<SeveraErrorType, StepId>> = {
   TrialExpired: 'pre.severa-addon',
   NotAvailableInTrial: 'pre.severa-addon',
   ExcludedFromTrial: 'pre.severa-addon',
-  Unreachable: 'severa.api-credentials',
+  Unreachable: 'pre.network',
 };
 
 const EXPLANATION: Partial<Record<SeveraErrorType, Localized>> = {
@@ -97,11 +98,13 @@ export class SeveraApiError extends AppError {
     /** Severa's own words (details[].message joined), kept exactly for support. */
     readonly serverMessage: string,
     readonly request: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; url?: string },
   ) {
     const explanation =
-      EXPLANATION[type] ??
-      localized(`Severa vastasi virheellä ${type}.`, `Severa answered with error ${type}.`);
+      type === 'Unreachable' && options?.cause
+        ? networkFailureText(options.cause, 'Severa', options.url ?? '')
+        : (EXPLANATION[type] ??
+          localized(`Severa vastasi virheellä ${type}.`, `Severa answered with error ${type}.`));
     const suffix = serverMessage ? ` Severa: "${scrub(serverMessage)}"` : '';
     const where = ` (${request}${httpStatus ? `, HTTP ${httpStatus}` : ''})`;
     super(

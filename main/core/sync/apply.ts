@@ -98,6 +98,22 @@ export const actionIds = (a: Action): { severaGuid: string | null; googleId: str
 };
 
 /**
+ * The item an action is about, for its log entries: both ids, and the title and start of the
+ * side that has them (a deletion has neither: the engine's record fills them from the log).
+ */
+export const actionItem = (
+  a: Action,
+): { severaGuid: string | null; googleId: string | null; title?: string; start?: string } => {
+  const fields =
+    'severa' in a && a.severa
+      ? a.severa.fields
+      : 'google' in a && a.google
+        ? a.google.fields
+        : undefined;
+  return { ...actionIds(a), ...(fields && { title: fields.title, start: fields.start }) };
+};
+
+/**
  * What an applied action changed, the action that was really done (see update-severa; null
  * when nothing was: the event went away meanwhile), and the activity it deleted in Severa, if it
  * did (the other participants' copies go in the same run).
@@ -304,8 +320,9 @@ async function changeParticipants(
 }
 
 function entry(ctx: UserContext, action: Action, googleId: string | undefined): LogEntry {
-  const ids = actionIds(action);
+  const ids = actionItem(action);
   return makeEntry({
+    ...ids,
     runId: ctx.runId,
     user: ctx.user,
     direction: DIRECTION[action.kind],
@@ -341,6 +358,7 @@ function conflictEntries(
   if (!action.conflict) return [];
   return [
     makeEntry({
+      ...actionItem(action),
       runId: ctx.runId,
       user: ctx.user,
       level: 'warn',

@@ -6,7 +6,14 @@ import { silentLogger, type Logger } from '../log';
 import type { Activity, ActivityCategory, ActivityQuery, SeveraUser } from '../severa/models';
 import type { SeveraApi } from '../severa/types';
 import type { Settings } from '../store/settings';
-import { actionIds, applyAction, DIRECTION, type AppliedChange, type UserContext } from './apply';
+import {
+  actionIds,
+  actionItem,
+  applyAction,
+  DIRECTION,
+  type AppliedChange,
+  type UserContext,
+} from './apply';
 import { isTransient, itemKey, QUARANTINE_AFTER_RUNS } from './quarantine';
 import {
   fieldsFromActivity,
@@ -215,9 +222,16 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
   const runId = dryRun ? null : state.startRun(now.toISOString(), false);
   result.runId = runId;
 
+  // Every entry about an item names its title and start: from the action where it has them,
+  // else (a deletion, an error) from the item's latest logged entry.
+  const withItemFacts = (e: LogEntry): LogEntry =>
+    e.title || !e.user || (!e.severaGuid && !e.googleId)
+      ? e
+      : { ...e, ...state.itemFacts(e.user, e.severaGuid, e.googleId) };
   const record = (change: StateChange) => {
-    if (!dryRun) state.record(change);
-    for (const e of change.log ?? []) deps.onLogEntry?.(e);
+    const log = change.log?.map(withItemFacts);
+    if (!dryRun) state.record({ ...change, log });
+    for (const e of log ?? []) deps.onLogEntry?.(e);
   };
   const recordError = (
     user: string | null,
@@ -942,7 +956,7 @@ async function applyPlan(
       outcome.failed++;
       run.recordError(email, action.kind, e, {
         direction: DIRECTION[action.kind],
-        ...actionIds(action),
+        ...actionItem(action),
       });
     } finally {
       if (claim) deps.state.releaseEvent(email, claim);
@@ -959,7 +973,7 @@ async function applyPlan(
           direction: DIRECTION[a.kind],
           action: a.kind,
           result: 'held',
-          ...actionIds(a),
+          ...actionItem(a),
           message:
             "Held for the admin: this run would delete more than the set share of the user's items.",
         }),

@@ -46,6 +46,11 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (user, item));
    CREATE TABLE claims (user TEXT NOT NULL, google_id TEXT NOT NULL, at TEXT NOT NULL,
      pid INTEGER NOT NULL, PRIMARY KEY (user, google_id));`,
+  // The admin's view: every entry names its item's title and start; a user's state has a since.
+  `ALTER TABLE log ADD COLUMN title TEXT;
+   ALTER TABLE log ADD COLUMN start TEXT;
+   CREATE INDEX log_item ON log (user, severa_guid);
+   ALTER TABLE users ADD COLUMN state_since TEXT;`,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -62,6 +67,8 @@ export interface UserRow {
   /** The Google window the user's links were last reconciled over (moves with the token). */
   windowStart?: string | null;
   windowEnd?: string | null;
+  /** When the user entered this state (the run that put them there). */
+  stateSince?: string | null;
 }
 
 /** An item whose action failed in a run; quarantined once it keeps failing for good. */
@@ -82,6 +89,12 @@ export interface ItemFailure {
   quarantinedAt: string | null;
   /** The admin asked to try it again (the next run re-reads it on both sides). */
   retryRequested: boolean;
+}
+
+/** What the log remembers of an item: its title and start as the last action saw them. */
+export interface ItemFacts {
+  title: string | null;
+  start: string | null;
 }
 
 export interface RunRow {
@@ -155,6 +168,8 @@ const logFromRow = (r: Row): LogEntry => ({
   message: str(r.message),
   step: str(r.step),
   details: r.details ? (JSON.parse(String(r.details)) as Record<string, unknown>) : null,
+  title: str(r.title),
+  start: str(r.start),
 });
 
 /**
@@ -360,6 +375,9 @@ export class SyncState {
       next.windowStart ?? null,
       next.windowEnd ?? null,
     );
+    const changed = !current.stateSince || current.state !== next.state;
+    const since = changed ? (next.lastRunAt ?? new Date().toISOString()) : current.stateSince;
+    this.sql('UPDATE users SET state_since = ? WHERE email = ?').run(since ?? null, email);
   }
 
   // ---- claims: one run creates an activity from a given event ----
@@ -506,7 +524,7 @@ export class SyncState {
   insertLog(e: LogEntry): void {
     this.sql(
       `INSERT INTO log (time, run_id, user, level, direction, action, severa_guid, google_id, result, error_type,
-           message, step, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           message, step, details, title, start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       e.time,
       e.runId,
@@ -521,7 +539,36 @@ export class SyncState {
       e.message,
       e.step,
       e.details ? JSON.stringify(e.details) : null,
+      e.title ?? null,
+      e.start ?? null,
     );
+  }
+
+  /** The item's title and start from its latest entry that had them (null when none did). */
+  itemFacts(user: string, severaGuid: string | null, googleId: string | null): ItemFacts | null {
+    const r = (
+      severaGuid
+        ? this.sql(
+            `SELECT title, start FROM log WHERE user = ? AND severa_guid = ? AND title IS NOT NULL
+             ORDER BY id DESC LIMIT 1`,
+          ).get(user, severaGuid)
+        : googleId
+          ? this.sql(
+              `SELECT title, start FROM log WHERE user = ? AND google_id = ? AND title IS NOT NULL
+               ORDER BY id DESC LIMIT 1`,
+            ).get(user, googleId)
+          : undefined
+    ) as Row | undefined;
+    return r ? { title: str(r.title), start: str(r.start) } : null;
+  }
+
+  /** When the current holding of this item's deletion began: its first held entry since it was last anything else. */
+  heldSince(user: string, severaGuid: string): string | null {
+    const r = this.sql(
+      `SELECT min(time) AS since FROM log WHERE user = ? AND severa_guid = ? AND result = 'held'
+         AND id > coalesce((SELECT max(id) FROM log WHERE user = ? AND severa_guid = ? AND result != 'held'), 0)`,
+    ).get(user, severaGuid, user, severaGuid) as Row | undefined;
+    return str(r?.since);
   }
 
   queryLog(q: LogQuery = {}): LogEntry[] {
@@ -572,4 +619,5 @@ const userFromRow = (r: Row): UserRow => ({
   lastRunAt: str(r.last_run_at),
   ...(r.window_start != null && { windowStart: String(r.window_start) }),
   ...(r.window_end != null && { windowEnd: String(r.window_end) }),
+  stateSince: str(r.state_since),
 });

@@ -32,6 +32,9 @@ export interface LogEntry {
   step: string | null;
   /** E.g. both versions of a conflict. */
   details: Record<string, unknown> | null;
+  /** The item's title and start, when the entry is about one (filled in by the engine's record). */
+  title?: string | null;
+  start?: string | null;
 }
 
 export interface LogQuery {
@@ -95,5 +98,7 @@ export function makeEntry(
     details: parts.details
       ? (JSON.parse(scrub(JSON.stringify(parts.details))) as Record<string, unknown>)
       : null,
+    title: parts.title == null ? null : scrub(parts.title),
+    start: parts.start ?? null,
   };
 }

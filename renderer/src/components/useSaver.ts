@@ -28,7 +28,12 @@ export function useSaver() {
       }
       setState(stateOf(result.value));
       await reloadChecklist();
-      notifications.show({ color: 'teal', message: t('common.saved'), autoClose: 2500 });
+      notifications.show({
+        color: 'teal',
+        message: t('common.saved'),
+        autoClose: 2500,
+        closeButtonProps: { 'aria-label': t('common.close') },
+      });
       return result.value;
     } finally {
       setSaving(false);

@@ -36,5 +36,10 @@ export function useI18n() {
           timeStyle: 'medium',
         }).format(new Date(iso))
       : '–';
-  return { t, i18n, language, pick, formatTime };
+  /** A calendar date (`2026-03-05`) as a date, without shifting it through a zone. */
+  const formatDate = (date: string) =>
+    new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'short', timeZone: 'UTC' }).format(
+      new Date(`${date}T00:00:00Z`),
+    );
+  return { t, i18n, language, pick, formatTime, formatDate };
 }

@@ -18,6 +18,7 @@ import type {
   DirectionCounts,
   ErrorDto,
   HeldDeletionDto,
+  HeldResolutionDto,
   SyncStatusDto,
 } from '../../../preload/api';
 import { api } from '../api';
@@ -25,7 +26,7 @@ import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StepLinkButton } from '../components/links';
 import { useI18n } from '../i18n';
-import { LiveLog } from './LiveLog';
+import { LiveLog, useStartText } from './LiveLog';
 
 const STATE_COLOR: Record<SyncStatusDto['state'], string> = {
   idle: 'teal',
@@ -57,6 +58,106 @@ function DirectionCard({ title, counts }: { title: string; counts: DirectionCoun
   );
 }
 
+function HeldUser({
+  held,
+  onResolved,
+}: {
+  held: HeldDeletionDto;
+  onResolved(outcome: HeldResolutionDto): void;
+}) {
+  const { t, formatTime } = useI18n();
+  const startText = useStartText();
+  const [busy, setBusy] = useState<'apply' | 'restore' | null>(null);
+  const [error, setError] = useState<ErrorDto | null>(null);
+  const side = t(`dashboard.side.${held.side}`);
+  const resolve = async (decision: 'apply' | 'restore') => {
+    setBusy(decision);
+    setError(null);
+    const result = await api().resolveHeld(held.user, decision);
+    setBusy(null);
+    if (!result.ok) return setError(result.error);
+    onResolved(result.value);
+  };
+  return (
+    <Stack gap="xs" data-held-user={held.user}>
+      <Text size="sm" fw={600}>
+        {t('dashboard.heldIntro', { user: held.user, count: held.count, total: held.total, side })}
+      </Text>
+      <Table data-testid="held-items">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('dashboard.heldEntry')}</Table.Th>
+            <Table.Th>{t('dashboard.heldStart')}</Table.Th>
+            <Table.Th>{t('dashboard.heldSide')}</Table.Th>
+            <Table.Th>{t('dashboard.heldReason')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {held.items.map((item) => (
+            <Table.Tr key={item.severaGuid} data-held-item={item.severaGuid}>
+              <Table.Td>{item.title ?? t('dashboard.untitled')}</Table.Td>
+              <Table.Td>{startText(item.start)}</Table.Td>
+              <Table.Td>{t(`dashboard.side.${item.side}`)}</Table.Td>
+              <Table.Td>
+                {t(`dashboard.heldWhy.${item.side}`, { time: formatTime(item.goneSince) })}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {error && <ErrorAlert error={error} onClose={() => setError(null)} />}
+      {busy && (
+        <Progress
+          value={100}
+          animated
+          striped
+          aria-label={t(busy === 'apply' ? 'dashboard.applying' : 'dashboard.restoring')}
+        />
+      )}
+      <Group gap="xs" wrap="nowrap">
+        <Button
+          size="compact-sm"
+          variant="light"
+          loading={busy === 'restore'}
+          disabled={busy !== null}
+          onClick={() => void resolve('restore')}
+        >
+          {busy === 'restore' ? t('dashboard.restoring') : t('dashboard.restore')}
+        </Button>
+        <ConfirmButton
+          size="compact-sm"
+          loading={busy === 'apply'}
+          disabled={busy !== null}
+          title={t('dashboard.applyTitle')}
+          message={t('dashboard.applyMessage', { count: held.count, user: held.user, side })}
+          confirmLabel={t('dashboard.applyConfirm', { count: held.count })}
+          onConfirm={() => void resolve('apply')}
+        >
+          {t('dashboard.apply')}
+        </ConfirmButton>
+      </Group>
+    </Stack>
+  );
+}
+
+function HeldOutcome({ outcome, user }: { outcome: HeldResolutionDto; user: string }) {
+  const { t } = useI18n();
+  const text =
+    outcome.decision === 'apply'
+      ? t('dashboard.deletedResult', { count: outcome.done, user })
+      : t('dashboard.restored', { count: outcome.done, user });
+  return (
+    <Alert
+      color={outcome.failed ? 'red' : 'teal'}
+      variant="light"
+      role="status"
+      data-testid="held-outcome"
+    >
+      {text} {outcome.failed > 0 && t('dashboard.resolveFailed', { failed: outcome.failed })}
+    </Alert>
+  );
+}
+
 function HeldDeletions({
   held,
   onStatus,
@@ -64,66 +165,33 @@ function HeldDeletions({
   held: HeldDeletionDto[];
   onStatus(status: SyncStatusDto): void;
 }) {
-  const { t, formatTime } = useI18n();
-  const [error, setError] = useState<ErrorDto | null>(null);
-  const resolve = async (user: string, decision: 'apply' | 'restore') => {
-    const result = await api().resolveHeld(user, decision);
-    if (result.ok) onStatus(result.value);
-    else setError(result.error);
-  };
+  const { t } = useI18n();
+  // An answered user leaves the list; what the answer did stays shown below it.
+  const [last, setLast] = useState<{ outcome: HeldResolutionDto; user: string } | null>(null);
   return (
-    <Card withBorder padding="md">
+    <Card withBorder padding="md" data-testid="held">
       <Title order={3} mb="xs">
         {t('dashboard.held')}
       </Title>
-      {error && <ErrorAlert error={error} onClose={() => setError(null)} />}
       {held.length === 0 ? (
         <Text size="sm" c="dimmed">
           {t('dashboard.noHeld')}
         </Text>
       ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('log.user')}</Table.Th>
-              <Table.Th>{t('dashboard.heldSide')}</Table.Th>
-              <Table.Th>{t('dashboard.heldCount')}</Table.Th>
-              <Table.Th>{t('dashboard.heldSince')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {held.map((h) => (
-              <Table.Tr key={`${h.user}-${h.side}`}>
-                <Table.Td>{h.user}</Table.Td>
-                <Table.Td>{t(`dashboard.side.${h.side}`)}</Table.Td>
-                <Table.Td>{t('dashboard.heldOf', { count: h.count, total: h.total })}</Table.Td>
-                <Table.Td>{formatTime(h.since)}</Table.Td>
-                <Table.Td>
-                  <Group gap="xs" justify="flex-end" wrap="nowrap">
-                    <Button
-                      size="compact-sm"
-                      variant="light"
-                      onClick={() => void resolve(h.user, 'restore')}
-                    >
-                      {t('dashboard.restore')}
-                    </Button>
-                    <ConfirmButton
-                      size="compact-sm"
-                      title={t('dashboard.applyTitle')}
-                      message={t('dashboard.applyMessage', { count: h.count, user: h.user })}
-                      confirmLabel={t('dashboard.applyConfirm', { count: h.count })}
-                      onConfirm={() => void resolve(h.user, 'apply')}
-                    >
-                      {t('dashboard.apply')}
-                    </ConfirmButton>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Stack gap="lg">
+          {held.map((h) => (
+            <HeldUser
+              key={`${h.user}-${h.side}`}
+              held={h}
+              onResolved={(outcome) => {
+                setLast({ outcome, user: h.user });
+                onStatus(outcome.status);
+              }}
+            />
+          ))}
+        </Stack>
       )}
+      {last && <HeldOutcome outcome={last.outcome} user={last.user} />}
     </Card>
   );
 }
@@ -175,7 +243,7 @@ export function Dashboard() {
       </Group>
       {running && <Progress value={100} animated striped aria-label={t('dashboard.syncing')} />}
       {error && <ErrorAlert error={error} onClose={() => setError(null)} />}
-      <SimpleGrid cols={4}>
+      <SimpleGrid cols={{ base: 2, lg: 4 }}>
         <Card withBorder padding="md">
           <Text size="sm" fw={600} mb="xs">
             {t('dashboard.lastRun')}
@@ -204,8 +272,8 @@ export function Dashboard() {
             </Text>
           )}
         </Card>
-        <DirectionCard title={`Severa → Google`} counts={summary?.toGoogle} />
-        <DirectionCard title={`Google → Severa`} counts={summary?.toSevera} />
+        <DirectionCard title={t('dashboard.toGoogle')} counts={summary?.toGoogle} />
+        <DirectionCard title={t('dashboard.toSevera')} counts={summary?.toSevera} />
       </SimpleGrid>
       {summary && summary.errors.length > 0 && (
         <Alert color="red" variant="light" title={t('dashboard.userErrors')}>

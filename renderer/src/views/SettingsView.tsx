@@ -23,6 +23,23 @@ import { useI18n } from '../i18n';
 import { useApp } from '../state';
 
 type Policy = AppStateDto['sync']['conflictPolicy'];
+type NumberKey =
+  'windowPastDays' | 'windowFutureDays' | 'deletionThresholdPercent' | 'intervalMinutes';
+
+/** The ranges the service accepts (preload/api.ts): shown, never silently clamped. */
+const RANGES: Record<NumberKey, { min: number; max: number; integer: boolean }> = {
+  intervalMinutes: { min: 1, max: 1440, integer: true },
+  windowPastDays: { min: 0, max: 365, integer: true },
+  windowFutureDays: { min: 1, max: 730, integer: true },
+  deletionThresholdPercent: { min: 0, max: 100, integer: false },
+};
+const inRange = (key: NumberKey, value: number | string) => {
+  const n = typeof value === 'number' ? value : Number(value);
+  const { min, max, integer } = RANGES[key];
+  return (
+    value !== '' && Number.isFinite(n) && n >= min && n <= max && (!integer || Number.isInteger(n))
+  );
+};
 type Language = AppStateDto['app']['language'];
 
 /** Sync policy, language, the advanced endpoints and the reset of the sync state. */
@@ -31,18 +48,24 @@ export function SettingsView() {
   const { t } = useI18n();
   const { save, error, clearError } = useSaver();
   const reset = useSaver();
-  const [sync, setSync] = useState(state.sync);
+  const [sync, setSync] = useState<
+    Omit<AppStateDto['sync'], NumberKey> & Record<NumberKey, number | string>
+  >(state.sync);
   const [endpoints, setEndpoints] = useState({
     googleApiRoot: state.google.apiRoot,
     googleTokenUrl: state.google.tokenUrl,
     severaApiRoot: state.severa.apiRoot,
   });
-  const number = (
-    key: 'windowPastDays' | 'windowFutureDays' | 'deletionThresholdPercent' | 'intervalMinutes',
-  ) => ({
+  const number = (key: NumberKey) => ({
     value: sync[key],
-    onChange: (value: string | number) => setSync({ ...sync, [key]: Number(value) || 0 }),
+    min: RANGES[key].min,
+    max: RANGES[key].max,
+    clampBehavior: 'none' as const,
+    allowDecimal: !RANGES[key].integer,
+    error: inRange(key, sync[key]) ? undefined : t('settings.range', RANGES[key]),
+    onChange: (value: string | number) => setSync({ ...sync, [key]: value }),
   });
+  const valid = (Object.keys(RANGES) as NumberKey[]).every((key) => inRange(key, sync[key]));
   const endpoint = (key: keyof typeof endpoints) => ({
     value: endpoints[key],
     onChange: (e: React.ChangeEvent<HTMLInputElement>) =>
@@ -55,7 +78,7 @@ export function SettingsView() {
       <Card withBorder padding="lg">
         <Stack gap="md">
           <Title order={3}>{t('settings.sync')}</Title>
-          <SimpleGrid cols={2}>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <Select
               label={t('settings.conflictPolicy')}
               description={t('settings.conflictPolicyHint')}
@@ -70,27 +93,13 @@ export function SettingsView() {
             <NumberInput
               label={t('settings.interval')}
               description={t('schedule.intervalHint')}
-              min={1}
-              max={1440}
               {...number('intervalMinutes')}
             />
-            <NumberInput
-              label={t('settings.windowPast')}
-              min={0}
-              max={365}
-              {...number('windowPastDays')}
-            />
-            <NumberInput
-              label={t('settings.windowFuture')}
-              min={1}
-              max={730}
-              {...number('windowFutureDays')}
-            />
+            <NumberInput label={t('settings.windowPast')} {...number('windowPastDays')} />
+            <NumberInput label={t('settings.windowFuture')} {...number('windowFutureDays')} />
             <NumberInput
               label={t('settings.threshold')}
               description={t('settings.thresholdHint')}
-              min={0}
-              max={100}
               suffix=" %"
               {...number('deletionThresholdPercent')}
             />
@@ -129,8 +138,15 @@ export function SettingsView() {
           </Accordion>
           {error && <ErrorAlert error={error} onClose={clearError} />}
           <SaveSettingsButton
+            disabled={!valid}
             patch={() => ({
-              sync,
+              sync: {
+                ...sync,
+                intervalMinutes: Number(sync.intervalMinutes),
+                windowPastDays: Number(sync.windowPastDays),
+                windowFutureDays: Number(sync.windowFutureDays),
+                deletionThresholdPercent: Number(sync.deletionThresholdPercent),
+              },
               google: { apiRoot: endpoints.googleApiRoot, tokenUrl: endpoints.googleTokenUrl },
               severa: { apiRoot: endpoints.severaApiRoot },
             })}

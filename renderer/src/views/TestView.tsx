@@ -32,7 +32,7 @@ const STATUS_LOOK: Record<CheckStatus, { color: string; icon: typeof IconCircleC
   skip: { color: 'gray', icon: IconPlayerSkipForward },
 };
 
-function CheckRow({ result }: { result: CheckResultDto }) {
+export function CheckRow({ result }: { result: CheckResultDto }) {
   const { t, pick } = useI18n();
   const { color, icon: Icon } = STATUS_LOOK[result.status];
   const needsAction = result.status === 'fail' || result.status === 'warn';
@@ -47,7 +47,7 @@ function CheckRow({ result }: { result: CheckResultDto }) {
             <Text fw={600}>{pick(result.title)}</Text>
             <Group gap={6} wrap="nowrap">
               <Text size="xs" c="dimmed">
-                {result.durationMs} ms
+                {t('test.duration', { ms: result.durationMs })}
               </Text>
               <Badge color={color} variant="light">
                 {t(`test.status.${result.status}`)}

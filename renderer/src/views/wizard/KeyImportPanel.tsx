@@ -18,6 +18,17 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useSaver } from '../../components/useSaver';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
+import { useStepDone } from './flow';
+
+/** A JSON key names its own service account: read only that field, to fill the form. */
+async function clientEmailOf(file: File): Promise<string | null> {
+  try {
+    const parsed = JSON.parse(await file.text()) as { client_email?: unknown };
+    return typeof parsed.client_email === 'string' ? parsed.client_email : null;
+  } catch {
+    return null; // the import says what is wrong with the file
+  }
+}
 
 /** Google's P12 keys all share this password; the field starts with it (design D2). */
 const GOOGLE_P12_PASSWORD = 'notasecret';
@@ -26,7 +37,9 @@ const GOOGLE_P12_PASSWORD = 'notasecret';
 export function KeyImportPanel() {
   const { state } = useApp();
   const { t, pick } = useI18n();
+  const next = useStepDone();
   const { save, saving, error, clearError } = useSaver();
+  const [fromKey, setFromKey] = useState(false);
   const [file, setFile] = useState<File | null>(null);
   const [password, setPassword] = useState(GOOGLE_P12_PASSWORD);
   const [email, setEmail] = useState(state.google.serviceAccountEmail ?? '');
@@ -49,7 +62,18 @@ export function KeyImportPanel() {
     if (imported) {
       setWarnings(imported.warnings);
       setFile(null);
+      setEmail(imported.state.google.serviceAccountEmail ?? email);
+      if (imported.warnings.length === 0) next();
     }
+  };
+
+  const choose = async (chosen: File | null) => {
+    setFile(chosen);
+    const keyEmail = chosen?.name.toLowerCase().endsWith('.json')
+      ? await clientEmailOf(chosen)
+      : null;
+    setFromKey(keyEmail !== null);
+    if (keyEmail) setEmail(keyEmail);
   };
 
   return (
@@ -70,7 +94,7 @@ export function KeyImportPanel() {
         placeholder={t('key.choose')}
         accept=".p12,.json,application/x-pkcs12,application/json"
         value={file}
-        onChange={setFile}
+        onChange={(chosen) => void choose(chosen)}
         leftSection={<IconFileCertificate size={16} aria-hidden />}
         clearable
         clearButtonProps={{ 'aria-label': t('common.clear') }}
@@ -85,9 +109,12 @@ export function KeyImportPanel() {
       )}
       <TextInput
         label={t('google.serviceAccountEmail')}
+        description={fromKey ? t('key.fromJson') : undefined}
         placeholder="severa-sync@project.iam.gserviceaccount.com"
         value={email}
+        readOnly={fromKey}
         onChange={(e) => setEmail(e.currentTarget.value)}
+        data-field="serviceAccountEmail"
       />
       {error && <ErrorAlert error={error} onClose={clearError} />}
       {warnings.length > 0 && (

@@ -4,22 +4,30 @@ import { SaveSettingsButton } from '../../components/SaveSettingsButton';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
 
+const MIN = 1;
+const MAX = 1440;
+
 /** How often the background sync runs, and whether the app starts at login. */
 export function SchedulePanel() {
   const { state } = useApp();
   const { t } = useI18n();
-  const [interval, setInterval] = useState<number>(state.sync.intervalMinutes);
+  const [interval, setInterval] = useState<number | string>(state.sync.intervalMinutes);
   const [startAtLogin, setStartAtLogin] = useState(state.app.startAtLogin);
+  const value = Number(interval);
+  const valid = Number.isInteger(value) && value >= MIN && value <= MAX;
 
   return (
     <Stack gap="sm">
       <NumberInput
         label={t('schedule.interval')}
         description={t('schedule.intervalHint')}
-        min={1}
-        max={1440}
+        min={MIN}
+        max={MAX}
+        clampBehavior="none"
+        allowDecimal={false}
         value={interval}
-        onChange={(value) => setInterval(Number(value) || 1)}
+        onChange={setInterval}
+        error={valid ? undefined : t('settings.range', { min: MIN, max: MAX })}
         w={260}
       />
       <Switch
@@ -28,7 +36,9 @@ export function SchedulePanel() {
         onChange={(e) => setStartAtLogin(e.currentTarget.checked)}
       />
       <SaveSettingsButton
-        patch={() => ({ sync: { intervalMinutes: interval }, app: { startAtLogin } })}
+        continueAfter
+        disabled={!valid}
+        patch={() => ({ sync: { intervalMinutes: value }, app: { startAtLogin } })}
       />
     </Stack>
   );

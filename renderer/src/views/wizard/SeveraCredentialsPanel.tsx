@@ -6,12 +6,14 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { sameState, useSaver } from '../../components/useSaver';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
+import { useStepDone } from './flow';
 
 /** Severa's REST API client credentials; the secret goes straight to the keychain. */
 export function SeveraCredentialsPanel() {
   const { state } = useApp();
   const { t } = useI18n();
   const { save, saving, error, clearError } = useSaver();
+  const next = useStepDone();
   const [clientId, setClientId] = useState(state.severa.clientId ?? '');
   const [secret, setSecret] = useState('');
 
@@ -21,7 +23,10 @@ export function SeveraCredentialsPanel() {
       sameState,
     );
     // The secret leaves the renderer's memory as soon as the keychain has it.
-    if (saved) setSecret('');
+    if (saved) {
+      setSecret('');
+      next();
+    }
   };
 
   return (
@@ -39,8 +44,10 @@ export function SeveraCredentialsPanel() {
         label={t('severa.clientId')}
         value={clientId}
         onChange={(e) => setClientId(e.currentTarget.value)}
+        data-field="severaClientId"
       />
       <PasswordInput
+        data-field="severaClientSecret"
         label={t('severa.clientSecret')}
         description={state.severa.secretStored ? t('severa.secretReplaceHint') : undefined}
         value={secret}
@@ -53,7 +60,7 @@ export function SeveraCredentialsPanel() {
           disabled={!clientId.trim() || !secret}
           loading={saving}
         >
-          {t('common.save')}
+          {t('severa.verify')}
         </Button>
       </Group>
     </Stack>

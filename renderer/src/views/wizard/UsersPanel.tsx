@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Badge, Group, Loader, Stack, Switch, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, Loader, Stack, Switch, Table, Text } from '@mantine/core';
 import type { ErrorDto, Result, SeveraUserDto } from '../../../../preload/api';
 import { api } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -7,6 +7,7 @@ import { StepLinkButton } from '../../components/links';
 import { sameState, useSaver } from '../../components/useSaver';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
+import { useStepDone } from './flow';
 
 const MATCH_COLOR: Record<SeveraUserDto['match'], string> = {
   ok: 'teal',
@@ -19,7 +20,8 @@ const MATCH_COLOR: Record<SeveraUserDto['match'], string> = {
 export function UsersPanel() {
   const { state } = useApp();
   const { t } = useI18n();
-  const { save, error: saveError, clearError } = useSaver();
+  const { save, saving, error: saveError, clearError } = useSaver();
+  const next = useStepDone();
   const [users, setUsers] = useState<SeveraUserDto[] | null>(null);
   const [loadError, setLoadError] = useState<ErrorDto | null>(null);
 
@@ -46,6 +48,15 @@ export function UsersPanel() {
     void update({ mode: 'selected', enabled: [...enabled] });
   };
 
+  // The choice as it stands is saved once more, so the step is verified by its own save.
+  const confirm = async () => {
+    const users =
+      state.users.mode === 'all'
+        ? { mode: 'all' as const }
+        : { mode: 'selected' as const, enabled: state.users.enabled };
+    if (await save(() => api().updateSettings({ users }), sameState)) next();
+  };
+
   return (
     <Stack gap="sm">
       <Switch
@@ -65,7 +76,7 @@ export function UsersPanel() {
       />
       {saveError && <ErrorAlert error={saveError} onClose={clearError} />}
       {loadError && <ErrorAlert error={loadError} />}
-      {!users && !loadError && <Loader size="sm" aria-label={t('common.loading')} />}
+      {!users && !loadError && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {users && (
         <Table striped highlightOnHover verticalSpacing={6} data-testid="users-table">
           <Table.Thead>
@@ -117,6 +128,11 @@ export function UsersPanel() {
           </Table.Tbody>
         </Table>
       )}
+      <Group>
+        <Button onClick={() => void confirm()} loading={saving} data-testid="users-continue">
+          {t('common.saveAndContinue')}
+        </Button>
+      </Group>
     </Stack>
   );
 }
