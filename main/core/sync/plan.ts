@@ -26,6 +26,22 @@ export interface Link {
   googleEtag?: string | null;
   /** The organiser of a Google copy the user does not organise (an invitation), else null. */
   googleOrganizer?: string | null;
+  /** What was known of the activity when the pair last agreed (absent on older links). */
+  severaFacts?: SeveraFacts | null;
+}
+
+/**
+ * What a run must know of an activity beyond its synced fields to act on a Google change
+ * without reading the activity first: its type (a type the user chose is kept), its owner (whose
+ * zone its all-day dates are in), whether it belongs to a series, and the synced participants
+ * last seen. Valid while the activity's `lastUpdatedDateTime` is the link's.
+ */
+export interface SeveraFacts {
+  type: string;
+  owner: string;
+  occurrence: boolean;
+  /** Synced participants but the owner: user guid → participant record guid (null: not read). */
+  participants?: Record<string, string | null>;
 }
 
 export type HeldKind = 'delete-google' | 'delete-severa';
@@ -54,6 +70,8 @@ export interface SeveraItem {
   participants?: ReadonlyMap<string, string | null>;
   /** The Google event the activity was made from (its organiser's), which attendees also hold. */
   sourceEventId?: string | null;
+  /** Recorded with the link (engine.ts fills it from the activity). */
+  facts?: SeveraFacts;
 }
 
 /** A synced user invited to an event the user organises. */

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { AppError } from '../errors';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HeldKind, Link } from './plan';
+import type { HeldKind, Link, SeveraFacts } from './plan';
 import type { Origin } from './mapping';
 import type { LogEntry, LogQuery } from './sync-log';
 
@@ -51,6 +51,10 @@ const MIGRATIONS: string[] = [
    ALTER TABLE log ADD COLUMN start TEXT;
    CREATE INDEX log_item ON log (user, severa_guid);
    ALTER TABLE users ADD COLUMN state_since TEXT;`,
+  // Issue 12: what a link knows of the Severa side beyond the synced fields (so a run decides
+  // without reading the activity again), and when each user's Severa side was last listed whole.
+  `ALTER TABLE links ADD COLUMN severa_facts TEXT;
+   ALTER TABLE users ADD COLUMN severa_swept_at TEXT;`,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -69,6 +73,11 @@ export interface UserRow {
   windowEnd?: string | null;
   /** When the user entered this state (the run that put them there). */
   stateSince?: string | null;
+  /**
+   * When the run that last listed the user's whole Severa window (userGuids + includeAsMember)
+   * and reconciled it started; null: never (the next run lists it). Moves with the token.
+   */
+  severaSweptAt?: string | null;
 }
 
 /** An item whose action failed in a run; quarantined once it keeps failing for good. */
@@ -135,6 +144,9 @@ const linkFromRow = (r: Row): Link => ({
   // Left out when unknown, so a link reads back as it was written.
   ...(r.google_etag != null && { googleEtag: String(r.google_etag) }),
   ...(r.google_organizer != null && { googleOrganizer: String(r.google_organizer) }),
+  ...(r.severa_facts != null && {
+    severaFacts: JSON.parse(String(r.severa_facts)) as SeveraFacts,
+  }),
 });
 
 const failureFromRow = (r: Row): ItemFailure => ({
@@ -278,6 +290,17 @@ export class SyncState {
     return (this.sql('SELECT * FROM links').all() as Row[]).map(linkFromRow);
   }
 
+  /** Distinct linked activities whose Severa start is in [start, end): a listing's expected size. */
+  activitiesStartingIn(start: string, end: string): number {
+    return Number(
+      (
+        this.sql(
+          'SELECT count(DISTINCT severa_guid) AS n FROM links WHERE start >= ? AND start < ?',
+        ).get(start, end) as Row
+      ).n,
+    );
+  }
+
   countLinks(): number {
     return Number((this.sql('SELECT count(*) AS n FROM links').get() as Row).n);
   }
@@ -307,8 +330,8 @@ export class SyncState {
       for (const l of change.upsert ?? []) {
         this.sql(
           `INSERT OR REPLACE INTO links (user, severa_guid, google_id, origin, severa_hash, google_hash,
-               severa_updated, google_updated, start, held, google_etag, google_organizer)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               severa_updated, google_updated, start, held, google_etag, google_organizer, severa_facts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           l.user,
           l.severaGuid,
@@ -322,6 +345,7 @@ export class SyncState {
           l.held,
           l.googleEtag ?? null,
           l.googleOrganizer ?? null,
+          l.severaFacts ? JSON.stringify(l.severaFacts) : null,
         );
       }
       for (const entry of change.log ?? []) this.insertLog(entry);
@@ -363,8 +387,8 @@ export class SyncState {
     };
     const next = { ...current, ...fields };
     this.sql(
-      `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at, window_start, window_end)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at, window_start, window_end,
+           severa_swept_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       email,
       next.syncToken,
@@ -374,6 +398,7 @@ export class SyncState {
       next.lastRunAt,
       next.windowStart ?? null,
       next.windowEnd ?? null,
+      next.severaSweptAt ?? null,
     );
     const changed = !current.stateSince || current.state !== next.state;
     const since = changed ? (next.lastRunAt ?? new Date().toISOString()) : current.stateSince;
@@ -620,4 +645,5 @@ const userFromRow = (r: Row): UserRow => ({
   ...(r.window_start != null && { windowStart: String(r.window_start) }),
   ...(r.window_end != null && { windowEnd: String(r.window_end) }),
   stateSince: str(r.state_since),
+  severaSweptAt: str(r.severa_swept_at),
 });

@@ -1,0 +1,154 @@
+/**
+ * How far a run has come, for an admin watching a long first sync (the app's progress bar and
+ * tray tooltip, the CLI's progress line and `--json` progress events): users done of all,
+ * items written per side, the current rate and an ETA from the measured rate and Severa's limit.
+ * Plain data and a small tracker; the engine feeds it, nothing here does I/O.
+ */
+export interface SyncProgress {
+  runId: number | null;
+  /** `reading`: Severa's users, types and changes; `users`: each user's calendar; `done`. */
+  phase: 'reading' | 'users' | 'done';
+  usersDone: number;
+  usersTotal: number;
+  /** Items written so far (created, updated or deleted), per side. */
+  written: { toGoogle: number; toSevera: number };
+  /** Items written per second over the last half minute. */
+  itemsPerSecond: number;
+  /** Severa requests per second over the last half minute (null: the client does not count). */
+  severaRequestsPerSecond: number | null;
+  elapsedSeconds: number;
+  /** null until a user is done (nothing to measure yet) and when done. */
+  etaSeconds: number | null;
+  /** The run before this one stopped midway; what it had finished is not read again in full. */
+  resumed: { previousRunStartedAt: string; usersDone: number } | null;
+}
+
+/** What the tracker needs from the run. */
+export interface ProgressSource {
+  runId: number | null;
+  usersTotal: number;
+  /** Severa's requests per second limit (the client's limiter keeps it). */
+  severaRequestsPerSecond: number;
+  /** Severa requests sent so far, when the client counts them. */
+  severaRequests: () => number | null;
+  written: () => { toGoogle: number; toSevera: number };
+  resumed: SyncProgress['resumed'];
+  /** The monotonic clock, ms. */
+  clock?: () => number;
+}
+
+const RATE_WINDOW_MS = 30_000;
+/** Progress events at most this often (the last one always). */
+const EMIT_EVERY_MS = 500;
+
+interface Sample {
+  at: number;
+  items: number;
+  severa: number | null;
+}
+
+/**
+ * ETA = the longer of two estimates for the users left: at the rate users have been done so
+ * far, and at Severa's limit for the Severa requests a user has needed so far. A first sync of
+ * a large company is bound by the second (Severa allows about 10 requests a second).
+ */
+export function estimateSeconds(p: {
+  usersDone: number;
+  usersTotal: number;
+  elapsedSeconds: number;
+  severaRequests: number | null;
+  severaRequestsPerSecond: number;
+}): number | null {
+  const left = p.usersTotal - p.usersDone;
+  if (p.usersDone === 0 || left <= 0) return null;
+  const atMeasuredRate = (p.elapsedSeconds / p.usersDone) * left;
+  const atSeveraLimit =
+    p.severaRequests === null
+      ? 0
+      : ((p.severaRequests / p.usersDone) * left) / p.severaRequestsPerSecond;
+  return Math.max(atMeasuredRate, atSeveraLimit);
+}
+
+export class ProgressTracker {
+  private readonly clock: () => number;
+  private readonly started: number;
+  private readonly severaAtStart: number | null;
+  private readonly samples: Sample[] = [];
+  private usersDone = 0;
+  private phase: SyncProgress['phase'] = 'reading';
+  private lastEmit = -Infinity;
+
+  constructor(
+    private readonly source: ProgressSource,
+    private readonly emit: (p: SyncProgress) => void,
+  ) {
+    this.clock = source.clock ?? (() => performance.now());
+    this.started = this.clock();
+    this.severaAtStart = source.severaRequests();
+  }
+
+  /** The users' part has begun (Severa's company-wide reading may still be going). */
+  usersStarted(): void {
+    this.phase = 'users';
+    this.report(true);
+  }
+
+  userDone(): void {
+    this.usersDone++;
+    this.report(false);
+  }
+
+  /** An item was written: reported at most every half second. */
+  wrote(): void {
+    this.report(false);
+  }
+
+  finished(): void {
+    this.phase = 'done';
+    this.report(true);
+  }
+
+  snapshot(): SyncProgress {
+    const now = this.clock();
+    const written = this.source.written();
+    const severaNow = this.source.severaRequests();
+    const severa =
+      severaNow === null || this.severaAtStart === null ? null : severaNow - this.severaAtStart;
+    this.samples.push({ at: now, items: written.toGoogle + written.toSevera, severa });
+    while (this.samples.length > 1 && (this.samples[0] as Sample).at < now - RATE_WINDOW_MS)
+      this.samples.shift();
+    const first = this.samples[0] as Sample;
+    const span = (now - first.at) / 1000;
+    const perSecond = (a: number | null, b: number | null) =>
+      a === null || b === null || span <= 0 ? null : Math.max(0, (a - b) / span);
+    const elapsedSeconds = (now - this.started) / 1000;
+    return {
+      runId: this.source.runId,
+      phase: this.phase,
+      usersDone: this.usersDone,
+      usersTotal: this.source.usersTotal,
+      written,
+      itemsPerSecond: perSecond(written.toGoogle + written.toSevera, first.items) ?? 0,
+      severaRequestsPerSecond: perSecond(severa, first.severa),
+      elapsedSeconds,
+      etaSeconds:
+        this.phase === 'done'
+          ? null
+          : estimateSeconds({
+              usersDone: this.usersDone,
+              usersTotal: this.source.usersTotal,
+              elapsedSeconds,
+              severaRequests: severa,
+              severaRequestsPerSecond: this.source.severaRequestsPerSecond,
+            }),
+      resumed: this.source.resumed,
+    };
+  }
+
+  private report(always: boolean): void {
+    const now = this.clock();
+    if (!always && now - this.lastEmit < EMIT_EVERY_MS) return;
+    this.lastEmit = now;
+    this.emit(this.snapshot());
+  }
+}
