@@ -87,6 +87,8 @@ interface ScenarioResult {
   wallSeconds: number;
   floorSeconds: number;
   cpuSeconds: number;
+  /** CPU the sandboxes spent answering the run (this process): on 2 cores they compete. */
+  sandboxCpuSeconds: number;
   peakRssMb: number;
   ok: boolean;
   written: number;
@@ -136,7 +138,13 @@ async function engineRun(
     sweep: options.sweep,
   });
   return new Promise((done, fail) => {
-    const child = spawn('node', [runner], { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] });
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each engine run (open in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF;
+    const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const child = spawn('node', [...flags, runner], {
+      cwd: repo,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', fail);
@@ -206,7 +214,12 @@ async function measure(
   const startedAt = new Date().toISOString();
   const apiBefore = googleApi(world);
   const googleBefore = googleAll(world);
+  const sandboxCpu = process.cpuUsage();
   const run = await engineRun(world, l, { sweep: options.sweep });
+  const sandbox = process.cpuUsage(sandboxCpu);
+  if (process.env.BENCH_TIMELINE) { const log = world.severa.control.requestLog; const t0 = log[0]?.time ?? 0; const g = world.google.control.requests().filter(r => r.at >= startedAt); const gt = g.map(r => Date.parse(r.at));
+    console.error('severa', log.map(r => Math.round(r.time - t0) + (r.path.includes('users') ? 'u' : '')).join(','));
+    console.error('google first/last', Math.min(...gt) - t0, Math.max(...gt) - t0); }
   setLimits(world, null);
   if (!run.ok)
     process.stderr.write(`${id}: the run reported errors ${JSON.stringify(run.errors)}\n`);
@@ -225,6 +238,7 @@ async function measure(
     wallSeconds: run.wallSeconds,
     floorSeconds: floorSeconds(floor, users, l),
     cpuSeconds: run.cpuSeconds,
+    sandboxCpuSeconds: (sandbox.user + sandbox.system) / 1e6,
     peakRssMb: run.peakRssMb,
     ok: run.ok,
     written: written(run),
@@ -483,6 +497,7 @@ if (args.json) {
         wallSeconds: round(s.wallSeconds),
         floorSeconds: round(s.floorSeconds),
         cpuSeconds: round(s.cpuSeconds),
+        sandboxCpuSeconds: round(s.sandboxCpuSeconds),
         peakRssMb: round(s.peakRssMb),
       })),
       ...(realS2 && { s2RealLimits: quotaShare(realS2) }),
@@ -498,7 +513,7 @@ if (args.json) {
       `${s.id} (${s.users} users, limits ×${s.scale}${s.ok ? '' : ', errors'}): Google ${s.requests.google} requests (floor ${s.floorRequests.google}, ${x(s.requests.google, s.floorRequests.google)}), ` +
         `Severa ${s.requests.severa} (floor ${s.floorRequests.severa}, ${x(s.requests.severa, s.floorRequests.severa)}); ` +
         `wall ${s.wallSeconds.toFixed(1)} s vs floor ${s.floorSeconds.toFixed(1)} s (${x(s.wallSeconds, s.floorSeconds)}); ` +
-        `CPU ${s.cpuSeconds.toFixed(1)} s; peak RSS ${s.peakRssMb.toFixed(0)} MB; ${s.written} items written` +
+        `CPU ${s.cpuSeconds.toFixed(1)} s (sandboxes ${s.sandboxCpuSeconds.toFixed(1)} s); peak RSS ${s.peakRssMb.toFixed(0)} MB; ${s.written} items written` +
         `${s.limited.severa + s.limited.google > 0 ? `; refused over a limit: Severa ${s.limited.severa}, Google ${s.limited.google}` : ''}\n`,
     );
   }

@@ -87,6 +87,7 @@ export function seedLinkedCompany(
     state.setMeta(META.watermark, settledWatermark(world));
     state.setMeta(META.nearSweep, now.toISOString());
     state.setMeta(META.fullSweep, now.toISOString());
+    state.setMeta(META.zones, JSON.stringify([...new Set(world.users.map((u) => u.timeZone))]));
     if (settings.google.domain) state.setMeta(META.domain, settings.google.domain);
     if (settings.google.clientId) state.setMeta(META.clientId, settings.google.clientId);
   } finally {

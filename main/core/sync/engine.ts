@@ -173,6 +173,8 @@ export const META = {
   watermark: 'severa.watermark',
   nearSweep: 'severa.nearSweepAt',
   fullSweep: 'severa.fullSweepAt',
+  /** The synced users' zones of the last run (the sweep of today and tomorrow starts with them). */
+  zones: 'severa.zones',
 } as const;
 
 const DAY = 86_400_000;
@@ -257,55 +259,33 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
   try {
     checkAccount(settings, state, dryRun);
     const window = syncWindow(settings, now);
-    // The types and the users do not depend on each other: one round trip, not two.
-    const [types, { synced, skipped, zones }] = await Promise.all([
-      collect(deps.severa.listActivityTypes()),
-      selectUsers(deps, options),
-    ]);
-    const categories = new Map<string, ActivityCategory>(types.map((t) => [t.guid, t.category]));
-    for (const s of skipped) recordSkipped(s);
     const watermark = state.getMeta(META.watermark);
-    const sweptUsers = new Set(
-      synced.filter((u) => sweepDue(deps, u.email, options, now, watermark)).map((u) => u.email),
-    );
-    const resumed = resumedRun(state, previous, synced, sweptUsers);
-    if (resumed) record({ log: [resumedEntry(runId, resumed, synced.length)] });
+    const early = startCompanyListings(deps, { window, now, watermark, options });
+    early.listed.catch(() => undefined); // awaited by readSevera, where a failure is recorded
     // A first run notes where Severa's changes are read from before it lists anything, so that
     // a run that stops midway resumes from there (users it finished are not listed again).
     if (!watermark && !dryRun && options.users === undefined)
       state.setMeta(META.watermark, new Date(now.getTime() - WATERMARK_OVERLAP_MS).toISOString());
-    const reads = severaReads(deps.severa, new Set(synced.map((u) => u.severa.guid)));
     const listingsFrom = Date.now();
-    const companyRead = readSevera(
-      deps,
-      {
-        synced,
-        sweptUsers,
-        categories,
-        window,
-        now,
-        watermark,
-        reads,
-        nearNow: options.sweep === 'near',
-      },
-      (e, guid) => recordError(null, 'read-participants', e, { severaGuid: guid }),
-    );
-    companyRead.catch(() => undefined); // awaited below, where its failure is recorded
-    result.users = synced.length;
+
+    // Each user starts on Google as soon as Severa's user page naming them arrives (a company of
+    // 5 000 has 50 pages, one after another); what they decide waits for every user and for
+    // the company-wide Severa listings.
+    const synced: SyncedUser[] = [];
+    const sweptUsers = new Set<string>();
+    const categories = new Map<string, ActivityCategory>();
+    const zones = new Map<string, string>();
+    const company = deferred<SeveraRead>();
     const progress = new ProgressTracker(
       {
         runId,
-        usersTotal: synced.length,
+        usersTotal: () => result.users,
         severaRequestsPerSecond: settings.severa.requestsPerSecond,
         severaRequests: () => deps.severa.requestCount?.() ?? null,
         written: () => ({ toGoogle: written(result.toGoogle), toSevera: written(result.toSevera) }),
-        resumed: resumed && { previousRunStartedAt: resumed.startedAt, usersDone: resumed.done },
       },
       (p) => deps.onProgress?.(p),
     );
-    progress.usersStarted();
-
-    const syncedEmails = new Set(synced.map((u) => u.email));
     const ownNewest = { value: null as number | null };
     const shared = {
       deps,
@@ -313,12 +293,12 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
       window,
       now,
       runId,
-      companyRead,
+      companyRead: company.promise,
       sweptUsers,
-      reads,
+      reads: severaReads(deps.severa, new Set<string>()),
       ownNewest,
       categories,
-      syncedEmails,
+      syncedEmails: new Set<string>(),
       zones,
       result,
       record: (change: StateChange) => {
@@ -328,27 +308,76 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
       recordError,
       recordSkipped,
       deleted: new Set<string>(),
-      emailByGuid: new Map(synced.map((u) => [u.severa.guid, u.email])),
-      guidByEmail: new Map(synced.map((u) => [u.email, u.severa.guid])),
-      participantUsers: new Set(synced.map((u) => u.severa.guid)),
+      emailByGuid: new Map<string, string>(),
+      guidByEmail: new Map<string, string>(),
+      participantUsers: new Set<string>(),
     };
+    shared.reads = severaReads(deps.severa, shared.participantUsers);
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const pool = slots(concurrency);
     const wholeWindow = slots(Math.min(concurrency, WHOLE_WINDOW_CONCURRENCY));
     const userRun = async (u: SyncedUser) => {
-      const release = sweptUsers.has(u.email) ? await wholeWindow() : () => undefined;
+      const heavy = sweptUsers.has(u.email) ? await wholeWindow() : () => undefined;
+      let release = await pool();
+      // A user waiting for the company-wide Severa listings gives its slot to the next user's
+      // Google listing, so that all of them are read while Severa's are (its limit binds).
+      const meanwhile = async <T>(wait: Promise<T>): Promise<T> => {
+        release();
+        try {
+          return await wait;
+        } finally {
+          release = await pool();
+        }
+      };
       try {
-        if (!deps.signal?.aborted) await syncUser({ ...shared, user: u, fetched: new Map() });
+        if (deps.signal?.aborted) return;
+        await syncUser({ ...shared, user: u, fetched: new Map(), meanwhile });
+        progress.userDone();
       } finally {
         release();
+        heavy();
       }
-      progress.userDone();
     };
-    // Users reconciled already go first: a resumed run reaches the ones left sooner.
-    const order = [...synced].sort(
-      (a, b) => Number(sweptUsers.has(a.email)) - Number(sweptUsers.has(b.email)),
-    );
-    await runPool(order, concurrency, userRun, deps.signal);
-    const severaRead = await companyRead;
+    const running: Promise<void>[] = [];
+    const start = (u: SyncedUser) => {
+      synced.push(u);
+      result.users++;
+      if (sweepDue(deps, u.email, options, now, watermark)) sweptUsers.add(u.email);
+      shared.syncedEmails.add(u.email);
+      shared.emailByGuid.set(u.severa.guid, u.email);
+      shared.guidByEmail.set(u.email, u.severa.guid);
+      shared.participantUsers.add(u.severa.guid);
+      running.push(userRun(u));
+    };
+    progress.usersStarted();
+    let severaRead: SeveraRead;
+    try {
+      // The types and the users do not depend on each other: one round trip, not two.
+      const [types, listed] = await Promise.all([
+        collect(deps.severa.listActivityTypes()),
+        selectUsers(deps, options, start),
+      ]);
+      for (const t of types) categories.set(t.guid, t.category);
+      for (const [guid, zone] of listed.zones) zones.set(guid, zone);
+      for (const s of listed.skipped) recordSkipped(s);
+      const resumed = resumedRun(state, previous, synced, sweptUsers);
+      if (resumed) {
+        record({ log: [resumedEntry(runId, resumed, synced.length)] });
+        progress.resumed({ previousRunStartedAt: resumed.startedAt, usersDone: resumed.done });
+      }
+      const read = readSevera(
+        deps,
+        { synced, sweptUsers, categories, window, now, watermark, reads: shared.reads, early },
+        (e, guid) => recordError(null, 'read-participants', e, { severaGuid: guid }),
+      );
+      read.then(company.resolve, company.reject);
+      severaRead = await read;
+    } catch (e) {
+      company.reject(e);
+      throw e;
+    } finally {
+      await Promise.all(running);
+    }
     await reachParticipants(shared, synced);
 
     result.aborted = deps.signal?.aborted ?? false;
@@ -370,6 +399,10 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
           ),
         );
       }
+      state.setMeta(
+        META.zones,
+        JSON.stringify([...new Set(synced.map((u) => u.severa.timezone?.ianaName ?? 'UTC'))]),
+      );
       const everyone = synced.length > 0 && synced.every((u) => sweptUsers.has(u.email));
       if (severaRead.nearSweep || everyone) state.setMeta(META.nearSweep, now.toISOString());
       if (everyone) state.setMeta(META.fullSweep, now.toISOString());
@@ -509,9 +542,11 @@ export function syncWindow(settings: Settings, now: Date): Window {
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/** The synced users, each passed to `onSynced` as soon as Severa's page naming them is in. */
 async function selectUsers(
   deps: SyncDeps,
   options: SyncOptions,
+  onSynced: (user: SyncedUser) => void,
 ): Promise<{ synced: SyncedUser[]; skipped: SyncError[]; zones: Map<string, string> }> {
   const { settings } = deps;
   const enabled = new Set(settings.users.enabled.map(normaliseEmail));
@@ -532,7 +567,9 @@ async function selectUsers(
         skipped.push(syncError(null, noEmailError(`${severa.firstName} ${severa.lastName}`)));
       continue;
     }
-    synced.push({ email, severa });
+    const user = { email, severa };
+    synced.push(user);
+    onSynced(user);
   }
   for (const email of only ?? (settings.users.mode === 'selected' ? enabled : [])) {
     if (!seen.has(email)) skipped.push(syncError(email, noSeveraUserError(email)));
@@ -596,6 +633,8 @@ interface SeveraRead {
   nearSweep: boolean;
   /** The `changedSince` listed (null: none, a first run). */
   changedSince: string | null;
+  /** user e-mail → the listed activities they have a link to. */
+  linkedBy: Map<string, Set<string>>;
   /**
    * Who takes part in the changed activities is learnt from each user's own `changedSince`
    * listing (`userGuids` + `includeAsMember`) instead of one read per activity: fewer requests
@@ -635,9 +674,12 @@ export function todayAndTomorrow(now: Date, zones: Iterable<string>): Window {
   };
 }
 
-/** Rows per page of a Severa listing, and pages one cursor should have before a listing splits. */
+/**
+ * Rows per page of a Severa listing, and pages one cursor should have before a listing splits
+ * (each slice ends on a part page: at 20 pages a slice, at most 5 % more requests).
+ */
 const SEVERA_PAGE = 100;
-const PAGES_PER_SLICE = 10;
+const PAGES_PER_SLICE = 20;
 const MAX_SLICES = 8;
 
 /**
@@ -683,6 +725,70 @@ async function listWindow(
  * (`sweptUsers`, see `sweepDue`) needs none of it but the changes outside the window; with no
  * watermark yet (a first run), every user is and nothing is listed here.
  */
+/** The company-wide listings of a run (see `readSevera`), started as early as they can be. */
+interface CompanyListings {
+  listed: Promise<Activity[]>;
+  /** The sweep window being listed (null: none), and whether it is the near sweep. */
+  swept: Window | null;
+  nearSweep: boolean;
+}
+
+/**
+ * Starts the listings that need only the state, beside Severa's user pages: the changes since
+ * the watermark, and the sweep (today and tomorrow in the zones the users had last run, or the
+ * near future when it is due) unless every user known is listed whole this run.
+ */
+function startCompanyListings(
+  deps: SyncDeps,
+  at: { window: Window; now: Date; watermark: string | null; options: SyncOptions },
+): CompanyListings {
+  const { settings, state } = deps;
+  const { window, now, watermark, options } = at;
+  if (!watermark) return { listed: Promise.resolve([]), swept: null, nearSweep: false };
+  const enabled = new Set(settings.users.enabled.map(normaliseEmail));
+  const relying = state
+    .listUsers()
+    .some(
+      (row) =>
+        (settings.users.mode === 'all' || enabled.has(row.email)) &&
+        !sweepDueRow(deps, row, options, now, watermark),
+    );
+  const lastNear = state.getMeta(META.nearSweep);
+  const nearSweep =
+    options.sweep === 'near' ||
+    !lastNear ||
+    now.getTime() - Date.parse(lastNear) >= settings.sync.nearSweepMinutes * 60_000;
+  const zones = JSON.parse(state.getMeta(META.zones) ?? '["UTC"]') as string[];
+  const swept = relying
+    ? clampTo(
+        window,
+        nearSweep
+          ? { start: now.getTime() - DAY, end: now.getTime() + settings.sync.nearSweepDays * DAY }
+          : todayAndTomorrow(now, zones),
+      )
+    : null;
+  const listings = [collect(deps.severa.listActivities({ changedSince: watermark }))];
+  if (swept) listings.push(listWindow(deps, swept, expectedRows(state, swept)));
+  return { listed: Promise.all(listings).then((l) => l.flat()), swept, nearSweep };
+}
+
+const clampTo = (window: Window, w: Window): Window => ({
+  start: Math.max(window.start, w.start),
+  end: Math.min(window.end, w.end),
+});
+
+/** The linked activities starting in `w`: how many rows a listing of it will have. */
+const expectedRows = (state: SyncState, w: Window) =>
+  state.activitiesStartingIn(new Date(w.start).toISOString(), new Date(w.end).toISOString());
+
+/**
+ * The company-wide part of the Severa side (Severa has no feed of deletions, severa-api.md
+ * §2.8): changes since the watermark, and sweeps that list a window and compare it with the
+ * links — today and tomorrow on every run, the near future every `nearSweepMinutes` — plus the
+ * parts of the window not reconciled yet. A user whose whole window is listed this run
+ * (`sweptUsers`, see `sweepDue`) needs none of it but the changes outside the window; with no
+ * watermark yet (a first run), every user is and nothing is listed here.
+ */
 async function readSevera(
   deps: SyncDeps,
   read: {
@@ -693,13 +799,12 @@ async function readSevera(
     now: Date;
     watermark: string | null;
     reads: SeveraReads;
-    /** `--sweep near`: the near sweep now, whenever it last ran. */
-    nearNow: boolean;
+    early: CompanyListings;
   },
   onError: (e: unknown, activityGuid: string) => void,
 ): Promise<SeveraRead> {
   const { settings, state } = deps;
-  const { synced, window, now, watermark, categories } = read;
+  const { synced, window, now, watermark, categories, early } = read;
   const out: SeveraRead = {
     activities: new Map(),
     participants: new Map(),
@@ -708,29 +813,11 @@ async function readSevera(
     swept: null,
     nearSweep: false,
     changedSince: watermark,
+    linkedBy: new Map(),
     membershipByListing: false,
   };
   if (!watermark) return out;
   const everyoneSwept = synced.every((u) => read.sweptUsers.has(u.email));
-  const lastNear = state.getMeta(META.nearSweep);
-  const nearDue =
-    read.nearNow ||
-    !lastNear ||
-    now.getTime() - Date.parse(lastNear) >= settings.sync.nearSweepMinutes * 60_000;
-  const clamp = (w: Window): Window => ({
-    start: Math.max(window.start, w.start),
-    end: Math.min(window.end, w.end),
-  });
-  const sweep = clamp(
-    nearDue
-      ? { start: now.getTime() - DAY, end: now.getTime() + settings.sync.nearSweepDays * DAY }
-      : todayAndTomorrow(
-          now,
-          synced.map((u) => u.severa.timezone?.ianaName ?? 'UTC'),
-        ),
-  );
-  const expected = (w: Window) =>
-    state.activitiesStartingIn(new Date(w.start).toISOString(), new Date(w.end).toISOString());
   // The window the company-wide listings have reconciled: the one every user relying on them
   // was last reconciled over (it moves with each user's token).
   let covered: Window | null = null;
@@ -743,18 +830,27 @@ async function readSevera(
       ? { start: Math.max(covered.start, range.start), end: Math.min(covered.end, range.end) }
       : range;
   }
-  const listings: Promise<Activity[]>[] = [
-    collect(deps.severa.listActivities({ changedSince: watermark })),
-  ];
+  const listings: Promise<Activity[]>[] = [early.listed];
   if (!everyoneSwept) {
-    listings.push(listWindow(deps, sweep, expected(sweep)));
+    // Today and tomorrow in the zones users have now, beyond the zones of the last run.
+    if (!early.nearSweep) {
+      const zones = synced.map((u) => u.severa.timezone?.ianaName ?? 'UTC');
+      const sweep = clampTo(window, todayAndTomorrow(now, zones));
+      for (const slice of early.swept ? uncoveredSlices(early.swept, sweep) : [sweep])
+        listings.push(listWindow(deps, slice, expectedRows(state, slice)));
+      out.swept = early.swept
+        ? {
+            start: Math.min(early.swept.start, sweep.start),
+            end: Math.max(early.swept.end, sweep.end),
+          }
+        : sweep;
+    } else out.swept = early.swept;
     // Unchanged activities that only came into view (the window moved or was widened).
     for (const slice of uncoveredSlices(covered, window))
-      listings.push(listWindow(deps, slice, expected(slice)));
+      listings.push(listWindow(deps, slice, expectedRows(state, slice)));
   }
   const listed = (await Promise.all(listings)).flat();
-  out.swept = everyoneSwept ? null : sweep;
-  out.nearSweep = !everyoneSwept && nearDue;
+  out.nearSweep = out.swept !== null && early.nearSweep;
   for (const a of listed) if (a.recurrenceType !== 'Series') out.activities.set(a.guid, a);
 
   // Participants cost a request per activity (Severa has no bulk list). They are read only where
@@ -765,8 +861,14 @@ async function readSevera(
   const guidByEmail = new Map(synced.map((u) => [u.email, u.severa.guid]));
   const toRead: Activity[] = [];
   for (const a of out.activities.values()) {
+    const links = state.linksOfActivity(a.guid);
+    for (const l of links) {
+      const linked = out.linkedBy.get(l.user);
+      if (linked) linked.add(a.guid);
+      else out.linkedBy.set(l.user, new Set([a.guid]));
+    }
     if (!typeSelected(settings, a, categories)) continue;
-    const known = participantsFromLinks(state, a, guidByEmail);
+    const known = participantsFromLinks(links, a, guidByEmail);
     if (known) out.participants.set(a.guid, known);
     else if (!everyoneSwept) toRead.push(a);
   }
@@ -821,7 +923,16 @@ function sweepDue(
   now: Date,
   watermark: string | null,
 ): boolean {
-  const row = deps.state.getUser(email);
+  return sweepDueRow(deps, deps.state.getUser(email), options, now, watermark);
+}
+
+function sweepDueRow(
+  deps: SyncDeps,
+  row: UserRow | null,
+  options: SyncOptions,
+  now: Date,
+  watermark: string | null,
+): boolean {
   const sweptAt = row?.severaSweptAt ? Date.parse(row.severaSweptAt) : NaN;
   return (
     !watermark ||
@@ -841,11 +952,11 @@ function sweepDue(
  * null when no synced user has a link to it or a link recorded another lastUpdatedDateTime.
  */
 function participantsFromLinks(
-  state: SyncState,
+  linksOfActivity: Link[],
   a: Activity,
   guidByEmail: ReadonlyMap<string, string>,
 ): Map<string, string | null> | null {
-  const links = state.linksOfActivity(a.guid).filter((l) => guidByEmail.has(l.user));
+  const links = linksOfActivity.filter((l) => guidByEmail.has(l.user));
   if (links.length === 0 || links.some((l) => l.severaUpdated !== a.lastUpdatedDateTime))
     return null;
   const known = new Map<string, string | null>(
@@ -880,6 +991,22 @@ function typeSelected(
   const selected = settings.severa.activityTypeGuids;
   if (selected.length > 0) return selected.includes(a.activityType.guid);
   return (categories.get(a.activityType.guid) ?? a.activityType.category) !== 'Task';
+}
+
+/** A promise settled from outside. */
+function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (reason: unknown) => void;
+} {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (reason: unknown) => void = () => undefined;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  promise.catch(() => undefined); // whoever awaits it sees the failure; nobody may
+  return { promise, resolve, reject };
 }
 
 /** A counting semaphore: resolves with the release once one of `n` slots is free. */
@@ -944,6 +1071,8 @@ interface UserRunContext {
   participantUsers: Set<string>;
   /** Activities this user's run read by id (apply reuses them instead of reading again). */
   fetched: Map<string, Activity>;
+  /** Waits for `wait` without holding one of the run's user slots. */
+  meanwhile: <T>(wait: Promise<T>) => Promise<T>;
 }
 
 async function syncUser(run: UserRunContext): Promise<void> {
@@ -1013,7 +1142,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     return;
   }
   try {
-    severaRead = await run.companyRead;
+    severaRead = await run.meanwhile(run.companyRead);
   } catch {
     return; // recorded once by runSync
   }
@@ -1070,7 +1199,14 @@ async function syncUser(run: UserRunContext): Promise<void> {
   let input: PlanInput;
   let readFailures = 0;
   try {
-    const stored = deps.state.linksForUser(email);
+    const decidable = linksToDecide(deps.state, run, {
+      googleRead,
+      own,
+      ownChanged,
+      severaRead,
+      retrying,
+    });
+    const stored = decidable.links;
     const observedGoogle = await observeGoogle(run, ctx, googleRead, stored, retrying);
     google = observedGoogle.observed;
     const links = observedGoogle.links;
@@ -1089,6 +1225,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     input = {
       user: email,
       links,
+      linkCount: decidable.total,
       severa: severa.observed,
       google,
       fullListingCount: {
@@ -1185,13 +1322,62 @@ export const reconciled = (
   ...(sweptAt && { severaSweptAt: sweptAt.toISOString() }),
 });
 
+/**
+ * The user's links this run can act on. All of them after a complete listing of either side
+ * (a link missing from it may be a deletion), an admin's answer to held deletions, or Google
+ * changes to series (instances go with their series); else only those with a side observed:
+ * an event read, an activity listed for them or linked, one in the window a sweep listed, held
+ * or retried. A user's other links have nothing to decide, so a quiet user costs a few rows,
+ * not thousands.
+ */
+function linksToDecide(
+  state: SyncState,
+  run: UserRunContext,
+  seen: {
+    googleRead: GoogleRead;
+    own: Map<string, Activity> | null;
+    ownChanged: Set<string> | null;
+    severaRead: SeveraRead;
+    retrying: ItemFailure[];
+  },
+): { links: Link[]; total?: number } {
+  const email = run.user.email;
+  const { googleRead, severaRead } = seen;
+  const whole =
+    googleRead.full ||
+    seen.own !== null ||
+    run.options.heldDecision !== undefined ||
+    googleRead.events.some((e) => e.status === 'cancelled' || e.recurringEventId);
+  if (whole) return { links: state.linksForUser(email) };
+  const swept = severaRead.swept;
+  // A day beyond the window each way: an all-day start is a date, not an instant.
+  const edge = (ms: number) => new Date(ms).toISOString();
+  return {
+    links: state.linksToDecide(email, {
+      googleIds: [
+        ...googleRead.events.flatMap((e) => (e.id ? [e.id] : [])),
+        ...seen.retrying.flatMap((f) => (f.googleId ? [f.googleId] : [])),
+      ],
+      severaGuids: [
+        ...(severaRead.byUser.get(run.user.severa.guid) ?? []).map((a) => a.guid),
+        ...(severaRead.linkedBy.get(email) ?? []),
+        ...(seen.ownChanged ?? []),
+        ...seen.retrying.flatMap((f) => (f.severaGuid ? [f.severaGuid] : [])),
+      ],
+      from: swept ? edge(swept.start - DAY) : null,
+      to: swept ? edge(swept.end + DAY) : null,
+    }),
+    total: state.countLinksForUser(email),
+  };
+}
+
 /** What a run of `applyPlan` needs besides the plan to decide an item again (a 412). */
 interface Decided {
   input: PlanInput;
   google: Map<string, Observed<GoogleItem>>;
 }
 
-type ApplyRun = Omit<UserRunContext, 'user' | 'fetched'>;
+type ApplyRun = Omit<UserRunContext, 'user' | 'fetched' | 'meanwhile'>;
 
 /**
  * Applies a plan's actions one by one and records its held deletions. Returns the failures,

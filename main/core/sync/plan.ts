@@ -105,6 +105,11 @@ export type Observed<T> = { kind: 'present'; item: T } | { kind: 'gone' };
 export interface PlanInput {
   user: string;
   links: Link[];
+  /**
+   * How many links the user has, when `links` holds only those with a side observed this run
+   * (or held): a link neither side showed has nothing to decide. Default `links.length`.
+   */
+  linkCount?: number;
   severa: ReadonlyMap<string, Observed<SeveraItem>>;
   google: ReadonlyMap<string, Observed<GoogleItem>>;
   /** Items a complete (window) listing returned for the user; undefined after a partial listing. */
@@ -205,7 +210,8 @@ export function plan(input: PlanInput): Plan {
   const deletions = actions.filter(isDeletion);
   const hold =
     deletions.length >= MIN_HELD_DELETIONS &&
-    deletions.length > (input.links.length * input.deletionThresholdPercent) / 100;
+    deletions.length >
+      ((input.linkCount ?? input.links.length) * input.deletionThresholdPercent) / 100;
   return {
     user: input.user,
     actions: [...(hold ? actions.filter((a) => !isDeletion(a)) : actions), ...decidedByAdmin],
@@ -216,10 +222,11 @@ export function plan(input: PlanInput): Plan {
 
 /** A side that suddenly lists nothing for a user who had items is a fault, not a mass deletion. */
 function emptyListingBrake(input: PlanInput): Brake | null {
-  if (input.links.length === 0) return null;
+  const known = input.linkCount ?? input.links.length;
+  if (known === 0) return null;
   for (const side of ['google', 'severa'] as const) {
     if (input.fullListingCount[side] === 0)
-      return { side, reason: 'empty-listing', knownItems: input.links.length };
+      return { side, reason: 'empty-listing', knownItems: known };
   }
   return null;
 }

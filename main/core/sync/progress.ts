@@ -26,13 +26,13 @@ export interface SyncProgress {
 /** What the tracker needs from the run. */
 export interface ProgressSource {
   runId: number | null;
-  usersTotal: number;
+  /** Users known so far (Severa's user pages arrive while the first users are synced). */
+  usersTotal: () => number;
   /** Severa's requests per second limit (the client's limiter keeps it). */
   severaRequestsPerSecond: number;
   /** Severa requests sent so far, when the client counts them. */
   severaRequests: () => number | null;
   written: () => { toGoogle: number; toSevera: number };
-  resumed: SyncProgress['resumed'];
   /** The monotonic clock, ms. */
   clock?: () => number;
 }
@@ -77,6 +77,7 @@ export class ProgressTracker {
   private usersDone = 0;
   private phase: SyncProgress['phase'] = 'reading';
   private lastEmit = -Infinity;
+  private resumedFrom: SyncProgress['resumed'] = null;
 
   constructor(
     private readonly source: ProgressSource,
@@ -90,6 +91,12 @@ export class ProgressTracker {
   /** The users' part has begun (Severa's company-wide reading may still be going). */
   usersStarted(): void {
     this.phase = 'users';
+    this.report(true);
+  }
+
+  /** The run before stopped midway; this one goes on from where it was. */
+  resumed(from: NonNullable<SyncProgress['resumed']>): void {
+    this.resumedFrom = from;
     this.report(true);
   }
 
@@ -126,7 +133,7 @@ export class ProgressTracker {
       runId: this.source.runId,
       phase: this.phase,
       usersDone: this.usersDone,
-      usersTotal: this.source.usersTotal,
+      usersTotal: this.source.usersTotal(),
       written,
       itemsPerSecond: perSecond(written.toGoogle + written.toSevera, first.items) ?? 0,
       severaRequestsPerSecond: perSecond(severa, first.severa),
@@ -136,12 +143,12 @@ export class ProgressTracker {
           ? null
           : estimateSeconds({
               usersDone: this.usersDone,
-              usersTotal: this.source.usersTotal,
+              usersTotal: this.source.usersTotal(),
               elapsedSeconds,
               severaRequests: severa,
               severaRequestsPerSecond: this.source.severaRequestsPerSecond,
             }),
-      resumed: this.source.resumed,
+      resumed: this.resumedFrom,
     };
   }
 

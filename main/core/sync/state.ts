@@ -279,6 +279,34 @@ export class SyncState {
     return (this.sql('SELECT * FROM links WHERE user = ?').all(user) as Row[]).map(linkFromRow);
   }
 
+  /**
+   * The user's links an incremental run can act on: to these events or activities, starting
+   * in [from, to] (ISO; a sweep's window), or held. The others have nothing to decide.
+   */
+  linksToDecide(
+    user: string,
+    ids: { googleIds: string[]; severaGuids: string[]; from: string | null; to: string | null },
+  ): Link[] {
+    return (
+      this.sql(
+        `SELECT * FROM links WHERE user = ? AND (held IS NOT NULL
+           OR google_id IN (SELECT value FROM json_each(?))
+           OR severa_guid IN (SELECT value FROM json_each(?))
+           OR (start >= ? AND start <= ?))`,
+      ).all(
+        user,
+        JSON.stringify(ids.googleIds),
+        JSON.stringify(ids.severaGuids),
+        ids.from ?? '',
+        ids.to ?? '',
+      ) as Row[]
+    ).map(linkFromRow);
+  }
+
+  countLinksForUser(user: string): number {
+    return Number((this.sql('SELECT count(*) AS n FROM links WHERE user = ?').get(user) as Row).n);
+  }
+
   /** Every user's link to this activity. */
   linksOfActivity(severaGuid: string): Link[] {
     return (this.sql('SELECT * FROM links WHERE severa_guid = ?').all(severaGuid) as Row[]).map(
