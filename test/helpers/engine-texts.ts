@@ -44,9 +44,22 @@ export function untranslatedReasons(users: UserRow[]): string[] {
   });
 }
 
+/** Entries about an item of a user that do not name the item's title (issue 11: all do). */
+export function untitledEntries(entries: LogEntry[]): string[] {
+  return entries.flatMap((e) =>
+    e.user && (e.severaGuid || e.googleId) && !e.title
+      ? [`${e.action} ${e.user} ${e.severaGuid ?? e.googleId}: no title`]
+      : [],
+  );
+}
+
 /** Throws with every problem named: called after each run the tests make. */
 export function expectEngineTexts(entries: LogEntry[], users: UserRow[] = []): void {
-  const problems = [...untranslatedEntries(entries), ...untranslatedReasons(users)];
+  const problems = [
+    ...untranslatedEntries(entries),
+    ...untranslatedReasons(users),
+    ...untitledEntries(entries),
+  ];
   if (problems.length > 0)
     throw new Error(`Engine words without Finnish:\n${[...new Set(problems)].join('\n')}`);
 }

@@ -177,6 +177,11 @@ describe('the sync log', () => {
       start: '2026-11-26T08:00:00.000Z',
     });
     expect(s.itemFacts(user, null, 'ac0py')?.title).toBe('Sprint review');
+    // An entry from before the activity existed (a Google event's) names its item too.
+    s.record({
+      log: [makeEntry({ user, googleId: 'ev1', action: 'read', result: 'ok', title: 'Dentist' })],
+    });
+    expect(s.itemFacts(user, 'new-activity', 'ev1')?.title).toBe('Dentist');
     expect(s.heldSince(user, 'a')).toBe('2026-11-25T09:00:00.000Z');
     expect(s.queryLog()[0]).toMatchObject({ title: 'Sprint review' });
 

@@ -130,7 +130,7 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
     applied: action,
     upsert: links,
     remove: remove.map((l) => ({ user: l.user, severaGuid: l.severaGuid })),
-    log: [entry(ctx, action, links[0]?.googleId), ...extra],
+    log: [entry(ctx, action, links[0]), ...extra],
   });
   switch (action.kind) {
     case 'create-google':
@@ -330,7 +330,8 @@ async function changeParticipants(
   return out;
 }
 
-function entry(ctx: UserContext, action: Action, googleId: string | undefined): LogEntry {
+/** The entry of a done action; both ids from the link it made where it made one (a new activity's). */
+function entry(ctx: UserContext, action: Action, link: Link | undefined): LogEntry {
   const ids = actionItem(action);
   return makeEntry({
     ...ids,
@@ -338,8 +339,8 @@ function entry(ctx: UserContext, action: Action, googleId: string | undefined): 
     user: ctx.user,
     direction: DIRECTION[action.kind],
     action: action.kind,
-    severaGuid: ids.severaGuid,
-    googleId: googleId ?? ids.googleId,
+    severaGuid: link?.severaGuid ?? ids.severaGuid,
+    googleId: link?.googleId ?? ids.googleId,
     result: 'ok',
   });
 }

@@ -578,21 +578,19 @@ export class SyncState {
     );
   }
 
-  /** The item's title and start from its latest entry that had them (null when none did). */
+  /**
+   * The item's title and start from its latest entry that had them (null when none did): by
+   * the activity, else by the event (an entry from before the activity existed names only it).
+   */
   itemFacts(user: string, severaGuid: string | null, googleId: string | null): ItemFacts | null {
-    const r = (
-      severaGuid
-        ? this.sql(
-            `SELECT title, start FROM log WHERE user = ? AND severa_guid = ? AND title IS NOT NULL
+    const latest = (column: 'severa_guid' | 'google_id', id: string | null) =>
+      id
+        ? (this.sql(
+            `SELECT title, start FROM log WHERE user = ? AND ${column} = ? AND title IS NOT NULL
              ORDER BY id DESC LIMIT 1`,
-          ).get(user, severaGuid)
-        : googleId
-          ? this.sql(
-              `SELECT title, start FROM log WHERE user = ? AND google_id = ? AND title IS NOT NULL
-               ORDER BY id DESC LIMIT 1`,
-            ).get(user, googleId)
-          : undefined
-    ) as Row | undefined;
+          ).get(user, id) as Row | undefined)
+        : undefined;
+    const r = latest('severa_guid', severaGuid) ?? latest('google_id', googleId);
     return r ? { title: str(r.title), start: str(r.start) } : null;
   }
 
