@@ -879,7 +879,6 @@ async function syncUser(run: UserRunContext): Promise<void> {
 
   if (planned.brake) {
     const brake = emptyListingError(planned.brake.side, email, planned.brake.knownItems);
-    const message = brake.text.en;
     const text = brake.text;
     result.stopped.push(email);
     result.errors.push(syncError(email, brake));
@@ -899,7 +898,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     if (!dryRun)
       deps.state.setUser(email, {
         state: 'stopped',
-        reason: message,
+        reason: text.en,
         reasonText: text,
         step: null,
         lastRunAt: run.now.toISOString(),
