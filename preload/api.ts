@@ -134,10 +134,19 @@ export interface SyncSummaryDto {
   toSevera: DirectionCounts;
   conflicts: number;
   held: number;
-  errors: { user: string; message: string; step: string | null }[];
+  errors: {
+    user: string;
+    message: string;
+    step: string | null;
+    /** Our diagnosis in both languages, when we have one (`message` is then the server's words). */
+    text?: Localized | null;
+  }[];
   /** Items quarantined by this run (listQuarantined has all of them). */
   quarantined?: number;
 }
+
+/** Whose words a message is: Google's or Severa's own answer (null: ours). */
+export type MessageFrom = 'google' | 'severa' | null;
 
 /**
  * An item that kept failing for a reason retrying will not cure, so the sync leaves it alone
@@ -161,10 +170,17 @@ export interface QuarantinedItemDto {
   errorType: string | null;
   /** The server's own message (scrubbed). */
   message: string;
+  /** Whose words `message` is (null: ours, and `text` has them). */
+  messageFrom?: MessageFrom;
+  /** Our diagnosis in both languages (null for items quarantined before it was kept). */
+  text?: Localized | null;
   /** The set-up step that fixes it, when one does. */
   step: string | null;
   /** Retry asked for: the next run reads it again on both sides. */
   retryRequested: boolean;
+  /** The item's title and start as the log last saw them (null when no entry remembers them). */
+  title?: string | null;
+  start?: string | null;
 }
 
 /** One entry a held deletion would remove, and why it would. */
@@ -203,15 +219,22 @@ export interface UserStateDto {
   email: string | null;
   name: string;
   enabled: boolean;
-  /** `skipped`: no Google account (or no e-mail); `stopped`: a brake; `failing`: items failed. */
-  state: 'ok' | 'skipped' | 'stopped' | 'failing' | 'not-synced' | 'disabled';
+  /**
+   * `skipped`: no Google account (or no e-mail); `stopped`: a brake; `failing`: items failed;
+   * `quarantined`: synced, but items are left alone until retried.
+   */
+  state: 'ok' | 'skipped' | 'stopped' | 'failing' | 'quarantined' | 'not-synced' | 'disabled';
   /** Since when the user has been in this state (the run that put them there). */
   since: string | null;
   lastRun: string | null;
   /** Linked entries, held deletions. */
   items: number;
   held: number;
+  /** Items quarantined (left alone until retried). */
+  quarantined?: number;
   reason: string | null;
+  /** The reason in both languages when it is ours (else `reason` is the server's words). */
+  reasonText?: Localized | null;
   step: string | null;
 }
 
@@ -235,7 +258,12 @@ export interface LogEntryDto {
   googleId: string | null;
   result: string;
   errorType: string | null;
+  /** The server's exact words (`messageFrom` says whose), or the English of `text`. */
   message: string;
+  /** Whose words `message` is; null when they are ours. */
+  messageFrom?: MessageFrom;
+  /** The engine's own words in both languages (null for entries without words, and old ones). */
+  text?: Localized | null;
   /** The entry's title and start (as the action saw them), when the entry is about one. */
   title: string | null;
   start: string | null;

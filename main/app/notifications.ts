@@ -24,12 +24,13 @@ export class ErrorNotifier {
     this.previous = summary;
     const first = fresh[0];
     if (!first) return;
-    const fi = this.language() === 'fi';
+    const language = this.language();
+    const fi = language === 'fi';
     this.show(
       fi
         ? `Synkronoinnissa ${fresh.length} uutta virhettä`
         : `Sync: ${fresh.length} new error${fresh.length > 1 ? 's' : ''}`,
-      scrub(`${first.user ? `${first.user}: ` : ''}${first.message}`),
+      scrub(`${first.user ? `${first.user}: ` : ''}${first.text?.[language] ?? first.message}`),
     );
   }
 

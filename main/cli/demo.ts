@@ -136,11 +136,12 @@ function printStory(
   for (const s of result.skipped)
     out.push(
       t(
-        `  Ohitettu ${s.user}: ${s.message} (vaihe ${s.step})`,
-        `  Skipped ${s.user}: ${s.message} (step ${s.step})`,
+        `  Ohitettu ${s.user}: ${s.text?.fi ?? s.message} (vaihe ${s.step})`,
+        `  Skipped ${s.user}: ${s.text?.en ?? s.message} (step ${s.step})`,
       ),
     );
-  for (const e of result.errors) out.push(`  ${t('Virhe', 'Error')} ${e.user ?? ''}: ${e.message}`);
+  for (const e of result.errors)
+    out.push(`  ${t('Virhe', 'Error')} ${e.user ?? ''}: ${e.text?.[lang] ?? e.message}`);
   out.push(
     '',
     t(

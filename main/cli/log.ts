@@ -25,6 +25,14 @@ const querySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 
+/** Our words, then the server's own where they add to them. */
+const words = (e: LogEntry) => {
+  const server = e.messageFrom || !e.text ? e.message : null;
+  const ours = e.text?.en;
+  if (!ours) return server ?? '';
+  return server && !ours.includes(server) ? `${ours} — ${server}` : ours;
+};
+
 const human = (e: LogEntry) =>
   [
     e.time,
@@ -36,7 +44,7 @@ const human = (e: LogEntry) =>
     e.severaGuid ?? '',
     e.googleId ?? '',
     e.errorType ? `[${e.errorType}]` : '',
-    e.message ?? '',
+    words(e),
     e.step ? `(step ${e.step})` : '',
   ]
     .filter(Boolean)

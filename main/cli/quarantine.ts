@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { toQuarantinedDto } from '../core/service/core-backends';
-import type { SyncState } from '../core/sync/state';
+import { quarantinedItems } from '../core/service/core-backends';
 import { openState } from './connect';
 import { openProfile, printJson, UsageError, type GlobalOptions } from './context';
 
@@ -10,13 +9,6 @@ interface QuarantineOptions extends GlobalOptions {
   user?: string;
   item?: string;
 }
-
-const quarantined = (state: SyncState) =>
-  state
-    .failures()
-    .flatMap((f) =>
-      f.quarantinedAt ? [toQuarantinedDto({ ...f, quarantinedAt: f.quarantinedAt })] : [],
-    );
 
 /**
  * `quarantine`: the items the sync leaves alone because they kept failing for a reason retrying
@@ -42,12 +34,12 @@ export function registerQuarantine(program: Command): void {
       const state = openState(openProfile(options));
       try {
         const marked = options.retry ? state.requestRetry(user.data, options.item) : null;
-        const items = quarantined(state).filter((q) => !user.data || q.user === user.data);
+        const items = quarantinedItems(state).filter((q) => !user.data || q.user === user.data);
         if (options.json) printJson(marked === null ? items : { retried: marked, items });
         else {
           const lines = items.map(
             (q) =>
-              `${q.user} ${q.item} (${q.action}, failed ${q.failures} runs since ${q.firstFailedAt})${q.retryRequested ? ' [retry next run]' : ''}: ${q.message}${q.step ? ` (step ${q.step})` : ''}`,
+              `${q.user}${q.title ? ` "${q.title}"${q.start ? ` ${q.start}` : ''}` : ''} ${q.item} (${q.action}, failed ${q.failures} runs since ${q.firstFailedAt})${q.retryRequested ? ' [retry next run]' : ''}: ${q.message}${q.step ? ` (step ${q.step})` : ''}`,
           );
           if (marked !== null) lines.unshift(`${marked} item(s) will be retried in the next run.`);
           if (items.length === 0 && marked === null) lines.push('Nothing is quarantined.');

@@ -61,9 +61,19 @@ test.describe('accessibility of every view in fi and en (Chromium, axe-core)', (
       await page.locator('.mantine-Accordion-control').click();
       await clean(`settings ${lang}`);
 
+      // Every stop of the flow: before you start, each step, the finish.
       await page.locator('[data-nav="wizard"]').click();
-      for (const step of ['before', 'gcp.p12-key', 'severa.activity-types', 'app.users', 'done']) {
+      const steps = await page
+        .locator('[data-checklist-step]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-checklist-step')!));
+      expect(steps.length).toBeGreaterThanOrEqual(14);
+      for (const step of steps) {
         await page.locator(`[data-checklist-step="${step}"]`).click();
+        await page
+          .locator(`[data-testid="step-detail"][data-step="${step}"]`)
+          .or(page.getByTestId(step === 'done' ? 'finish' : 'before-you-start'))
+          .first()
+          .waitFor();
         if (step === 'severa.activity-types') await page.getByRole('checkbox').first().waitFor();
         if (step === 'app.users') await page.getByTestId('users-table').waitFor();
         await clean(`wizard ${step} ${lang}`);

@@ -315,3 +315,17 @@ export async function startAppUnderTest(options: AppUnderTestOptions): Promise<A
     },
   };
 }
+
+/** The demo company configured through the service, its first sync done: for tests about runs. */
+export async function startSyncedApp(browser: Browser): Promise<AppUnderTest> {
+  const app = await startAppUnderTest({ browser, systemLanguage: 'en', configured: true });
+  const first = await app.service.syncNow();
+  if (!first.ok) throw new Error(first.error.message.en);
+  return app;
+}
+
+/** Presses Sync now on the dashboard and waits until the run has finished. */
+export async function pressSyncNow(page: Page): Promise<void> {
+  await page.getByTestId('sync-now').click();
+  await page.locator('[data-testid="sync-now"]:not([data-loading])').waitFor({ timeout: 45_000 });
+}

@@ -34,6 +34,8 @@ import {
   type SyncResult,
 } from '../../main/core/sync/engine';
 import { SyncState } from '../../main/core/sync/state';
+import type { LogEntry } from '../../main/core/sync/sync-log';
+import { expectEngineTexts } from './engine-texts';
 import { generateKeyPair } from './google';
 
 /**
@@ -305,17 +307,25 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       const profile = env();
       const { severa: severaClient, google: googleClient } = await clients();
       const state = openState();
+      const entries: LogEntry[] = [];
       try {
-        return await runSync(
+        const result = await runSync(
           {
             settings: profile.settings,
             severa: severaClient,
             google: googleClient,
             state,
             ...deps,
+            onLogEntry: (e) => {
+              entries.push(e);
+              deps.onLogEntry?.(e);
+            },
           },
           syncOptions,
         );
+        // Every run of every scenario: the engine's own words reach the Finnish UI in Finnish.
+        expectEngineTexts(entries, state.listUsers());
+        return result;
       } finally {
         googleClient.close();
         state.close();

@@ -9,6 +9,7 @@ import {
 import { googleCopyId } from '../../main/core/sync/mapping';
 import { SyncState } from '../../main/core/sync/state';
 import type { LogEntry } from '../../main/core/sync/sync-log';
+import { expectEngineTexts } from '../helpers/engine-texts';
 import { Clock, FakeCalendar, FakeGoogle, FakeSevera, severaUser } from '../helpers/fake-ports';
 
 /** The engine against the in-memory ports: whole runs, as the app and the CLI make them. */
@@ -23,12 +24,14 @@ let state: SyncState;
 let settings: Settings;
 let live: LogEntry[];
 
-const sync = (options: SyncOptions = {}) => {
+const sync = async (options: SyncOptions = {}) => {
   clock.tick();
-  return runSync(
+  const result = await runSync(
     { settings, severa, google, state, now: clock.now, onLogEntry: (e) => live.push(e) },
     options,
   );
+  expectEngineTexts(live, state.listUsers());
+  return result;
 };
 
 const meeting = (name: string, start: string, end: string, owner = `user-aino`) =>

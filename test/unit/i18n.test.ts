@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../../renderer/src/i18n/en.json' with { type: 'json' };
 import fi from '../../renderer/src/i18n/fi.json' with { type: 'json' };
 import { STEP_IDS, STEP_TITLES } from '../../main/core/setup/steps';
+import { looksEnglish } from '../helpers/finnish';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -31,20 +32,6 @@ const SAME_IN_BOTH = new Set([
   'sections.severa',
 ]);
 
-/**
- * English words that never belong in a Finnish sentence. Quoted console labels ("Create") and
- * bracketed English labels (API controls) are allowed: the admin may run a console in English.
- */
-const ENGLISH =
-  /\b(the|and|of|to|is|with|your|this|that|for|from|not|has|have|will|when|entries|users?|step|save|delete|sync|Yes|No)\b/i;
-const withoutQuotedLabels = (text: string) =>
-  text
-    .replace(/"[^"]*"/g, '')
-    .replace(/\([^)]*\)/g, '')
-    .replace(/\{\{[^}]*\}\}/g, '')
-    .replace(/[a-z]+:[a-z]+/g, '') // scopes such as activities:read
-    .replace(/\b[\w.-]+\.(com|fi|example)\b/g, '');
-
 describe('translations', () => {
   it('both languages have the same keys', () => {
     expect([...FI.keys()].filter((k) => !EN.has(k))).toEqual([]);
@@ -54,7 +41,7 @@ describe('translations', () => {
   it('no Finnish text is left in English', () => {
     const same = [...FI].filter(([key, text]) => text === EN.get(key) && !SAME_IN_BOTH.has(key));
     expect(same.map(([key]) => key)).toEqual([]);
-    const english = [...FI].filter(([, text]) => ENGLISH.test(withoutQuotedLabels(text)));
+    const english = [...FI].filter(([, text]) => looksEnglish(text));
     expect(english.map(([key, text]) => `${key}: ${text}`)).toEqual([]);
   });
 
@@ -70,7 +57,7 @@ describe('translations', () => {
     for (const id of STEP_IDS) {
       const { fi: title, en: english } = STEP_TITLES[id];
       expect(title, id).not.toBe(english);
-      expect(ENGLISH.test(withoutQuotedLabels(title)), `${id}: ${title}`).toBe(false);
+      expect(looksEnglish(title), `${id}: ${title}`).toBe(false);
       expect(title).not.toMatch(/\b(gcp|pre|severa|app)\.[a-z-]+/);
     }
   });

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Link } from '../../main/core/sync/plan';
 import { STATE_SCHEMA_VERSION, SyncState } from '../../main/core/sync/state';
 import { errorFields, levelsFrom, makeEntry } from '../../main/core/sync/sync-log';
+import { AppError } from '../../main/core/errors';
+import { localized } from '../../main/core/localized';
 import { registerSecret } from '../../main/core/log';
 
 /** The SQLite state: schema and migrations, atomic records, the sync log and its retention. */
@@ -117,7 +119,7 @@ describe('the sync log', () => {
           action: 'create-severa',
           result: 'error',
           errorType: 'InvalidParameter',
-          message: 'Name is required',
+          text: localized('Nimi puuttuu', 'Name is required'),
         }),
         makeEntry({
           time: '2026-11-25T10:00:02.000Z',
@@ -175,6 +177,11 @@ describe('the sync log', () => {
       start: '2026-11-26T08:00:00.000Z',
     });
     expect(s.itemFacts(user, null, 'ac0py')?.title).toBe('Sprint review');
+    // An entry from before the activity existed (a Google event's) names its item too.
+    s.record({
+      log: [makeEntry({ user, googleId: 'ev1', action: 'read', result: 'ok', title: 'Dentist' })],
+    });
+    expect(s.itemFacts(user, 'new-activity', 'ev1')?.title).toBe('Dentist');
     expect(s.heldSince(user, 'a')).toBe('2026-11-25T09:00:00.000Z');
     expect(s.queryLog()[0]).toMatchObject({ title: 'Sprint review' });
 
@@ -191,7 +198,7 @@ describe('the sync log', () => {
     const e = makeEntry({
       action: 'read',
       result: 'error',
-      message: `token request failed for ${secret}: Bearer ya29.abcdefghijkl`,
+      ...errorFields(new Error(`token request failed for ${secret}: Bearer ya29.abcdefghijkl`)),
       details: { body: `-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----` },
     });
     const text = JSON.stringify(e);
@@ -212,16 +219,84 @@ describe('the sync log', () => {
     expect(errorFields(google)).toMatchObject({
       errorType: 'rateLimitExceeded',
       message: 'Rate Limit Exceeded',
+      messageFrom: 'google',
       step: null,
     });
     expect(errorFields(severa)).toMatchObject({
       errorType: 'InvalidParameter',
       message: 'Name is required.',
+      messageFrom: 'severa',
     });
+    // A failure we have no diagnosis for is said to be unexpected, in both languages.
     expect(errorFields(new TypeError('boom'))).toMatchObject({
       errorType: 'TypeError',
       message: 'boom',
+      messageFrom: null,
+      text: { fi: 'Odottamaton virhe: "boom"', en: 'Unexpected error: "boom"' },
     });
+    const ours = new AppError(
+      'sync.x',
+      'severa.activity-types',
+      localized('Suomeksi', 'In English'),
+    );
+    expect(errorFields(ours)).toMatchObject({
+      message: 'In English',
+      messageFrom: null,
+      text: { fi: 'Suomeksi', en: 'In English' },
+      step: 'severa.activity-types',
+    });
+  });
+
+  it('keeps our words in both languages and whose words a message is (migration 4)', () => {
+    const s = SyncState.open(':memory:');
+    const user = 'aino@firma.example';
+    const severa = Object.assign(
+      new AppError('severa-x', null, localized('Severa kieltäytyi.', 'Severa refused.')),
+      {
+        type: 'InsufficientApiScope',
+        serverMessage: "The access token does not have the required API scope 'activities:write'.",
+      },
+    );
+    s.record({
+      log: [
+        makeEntry({ user, action: 'held', result: 'held', text: localized('Pidätetty.', 'Held.') }),
+        makeEntry({ user, action: 'create-severa', result: 'error', ...errorFields(severa) }),
+        makeEntry({ action: 'run-start', result: 'ok' }),
+      ],
+    });
+    const [held, failed, start] = s.queryLog();
+    expect(held).toMatchObject({ message: 'Held.', messageFrom: null, text: { fi: 'Pidätetty.' } });
+    expect(failed).toMatchObject({
+      message: "The access token does not have the required API scope 'activities:write'.",
+      messageFrom: 'severa',
+      text: { fi: 'Severa kieltäytyi.', en: 'Severa refused.' },
+    });
+    expect(start).toMatchObject({ message: null, messageFrom: null, text: null });
+
+    s.setUser(user, {
+      state: 'error',
+      reason: '1 item failed',
+      reasonText: localized('1 epäonnistui', '1 item failed'),
+    });
+    expect(s.getUser(user)?.reasonText).toEqual({ fi: '1 epäonnistui', en: '1 item failed' });
+    s.setUser(user, { syncToken: 't' });
+    expect(s.getUser(user)?.reasonText?.fi).toBe('1 epäonnistui');
+    // A new reason without its own words does not keep the old reason's.
+    s.setUser(user, { state: 'no-google', reason: 'invalid_grant' });
+    expect(s.getUser(user)?.reasonText).toBeNull();
+
+    const failure = s.recordFailure(
+      {
+        user,
+        item: 'google:e1',
+        action: 'create-severa',
+        severaGuid: null,
+        googleId: 'e1',
+        ...errorFields(severa),
+      },
+      '2026-11-25T10:00:00.000Z',
+    );
+    expect(failure).toMatchObject({ messageFrom: 'severa', text: { fi: 'Severa kieltäytyi.' } });
   });
 });
 

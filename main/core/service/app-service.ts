@@ -124,9 +124,14 @@ const failedRunSummary = (e: unknown): SyncSummaryDto => {
     toSevera: ZERO,
     conflicts: 0,
     held: 0,
-    errors: [{ user: '', message: error.message.en, step: error.step }],
+    errors: [{ user: '', message: error.message.en, step: error.step, text: error.message }],
   };
 };
+
+const NO_EMAIL = localized(
+  'Käyttäjällä ei ole Severassa sähköpostiosoitetta.',
+  'No e-mail address in Severa.',
+);
 
 /** Background sync runs only once both sides are configured. */
 const isConfigured = (s: Settings) =>
@@ -396,11 +401,14 @@ export function createAppService(options: AppServiceOptions): AppService {
   };
 
   async function userStates(): Promise<UserStateDto[]> {
-    const [users, rows] = await Promise.all([
+    const [users, rows, quarantined] = await Promise.all([
       backends.listUsers(env(), { probe: false }),
       profile.sync.userStates(),
+      profile.sync.quarantined(),
     ]);
     const byEmail = new Map(rows.map((r) => [r.email, r]));
+    const quarantinedOf = new Map<string, number>();
+    for (const q of quarantined) quarantinedOf.set(q.user, (quarantinedOf.get(q.user) ?? 0) + 1);
     const STATE = {
       ok: 'ok',
       stopped: 'stopped',
@@ -409,12 +417,15 @@ export function createAppService(options: AppServiceOptions): AppService {
     } as const;
     return users.map((u): UserStateDto => {
       const row = u.email ? byEmail.get(u.email.toLowerCase()) : undefined;
+      const inQuarantine = row ? (quarantinedOf.get(row.email) ?? 0) : 0;
       const state: UserStateDto['state'] = !u.enabled
         ? 'disabled'
         : !u.email
           ? 'skipped'
           : row
-            ? STATE[row.state]
+            ? row.state === 'ok' && inQuarantine > 0
+              ? 'quarantined'
+              : STATE[row.state]
             : 'not-synced';
       return {
         email: u.email,
@@ -425,7 +436,9 @@ export function createAppService(options: AppServiceOptions): AppService {
         lastRun: row?.lastRunAt ?? null,
         items: row?.items ?? 0,
         held: row?.held ?? 0,
-        reason: row?.reason ?? (u.email ? null : 'No e-mail address in Severa.'),
+        quarantined: inQuarantine,
+        reason: row?.reason ?? (u.email ? null : NO_EMAIL.en),
+        reasonText: row ? row.reasonText : u.email ? null : NO_EMAIL,
         step: row?.step ?? (u.email ? null : 'pre.same-email'),
       };
     });

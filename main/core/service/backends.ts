@@ -46,6 +46,8 @@ export interface UserSyncRow {
   since: string | null;
   lastRunAt: string | null;
   reason: string | null;
+  /** The reason in both languages, when it is ours. */
+  reasonText: Localized | null;
   step: string | null;
   items: number;
   held: number;

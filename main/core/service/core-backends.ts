@@ -12,7 +12,7 @@ import { startSeveraSandbox } from '../sandbox/severa-sandbox';
 import { profilePaths } from '../store/profile';
 import { withRunLock } from '../store/profile-lock';
 import { runSync, type SyncResult } from '../sync/engine';
-import { SyncState, type ItemFailure } from '../sync/state';
+import { SyncState, type ItemFacts, type ItemFailure } from '../sync/state';
 import { DIRECTION } from '../sync/apply';
 import type { Action } from '../sync/plan';
 import { levelsFrom, type LogEntry } from '../sync/sync-log';
@@ -46,6 +46,8 @@ export function toLogEntryDto(e: LogEntry): LogEntryDto {
     result: e.result,
     errorType: e.errorType,
     message: e.message ?? '',
+    messageFrom: e.messageFrom ?? null,
+    text: e.text ?? null,
     title: e.title ?? null,
     start: e.start ?? null,
     step: e.step,
@@ -56,8 +58,9 @@ export function toLogEntryDto(e: LogEntry): LogEntryDto {
 const toDirection = (d: string | null) =>
   d === 'to-google' ? 'toGoogle' : d === 'to-severa' ? 'toSevera' : null;
 
-export const toQuarantinedDto = (
+const toQuarantinedDto = (
   f: ItemFailure & { quarantinedAt: string },
+  facts: ItemFacts | null,
 ): QuarantinedItemDto => ({
   user: f.user,
   item: f.item,
@@ -70,9 +73,28 @@ export const toQuarantinedDto = (
   quarantinedAt: f.quarantinedAt,
   errorType: f.errorType,
   message: f.message ?? '',
+  messageFrom: f.messageFrom ?? null,
+  text: f.text ?? null,
   step: f.step,
   retryRequested: f.retryRequested,
+  title: facts?.title ?? null,
+  start: facts?.start ?? null,
 });
+
+/** Every quarantined item, named by its title and start as the log last saw them. */
+export const quarantinedItems = (state: SyncState): QuarantinedItemDto[] =>
+  state
+    .failures()
+    .flatMap((f) =>
+      f.quarantinedAt
+        ? [
+            toQuarantinedDto(
+              { ...f, quarantinedAt: f.quarantinedAt },
+              state.itemFacts(f.user, f.severaGuid, f.googleId),
+            ),
+          ]
+        : [],
+    );
 
 export const toSummaryDto = (r: SyncResult): SyncSummaryDto => ({
   ok: r.ok,
@@ -81,7 +103,12 @@ export const toSummaryDto = (r: SyncResult): SyncSummaryDto => ({
   toSevera: r.toSevera,
   conflicts: r.conflicts,
   held: r.held,
-  errors: r.errors.map((e) => ({ user: e.user ?? '', message: e.message, step: e.step })),
+  errors: r.errors.map((e) => ({
+    user: e.user ?? '',
+    message: e.message,
+    step: e.step,
+    text: e.text,
+  })),
   quarantined: r.quarantined.length,
 });
 
@@ -186,6 +213,7 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
           since: u.stateSince ?? null,
           lastRunAt: u.lastRunAt,
           reason: u.reason,
+          reasonText: u.reasonText ?? null,
           step: u.step,
           items: counts.get(u.email) ?? 0,
           held: held.get(u.email) ?? 0,
@@ -196,12 +224,7 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
         state().reset(),
       ),
     queryLog: async (filter) => queryLogEntries(state(), filter),
-    quarantined: async () =>
-      state()
-        .failures()
-        .flatMap((f) =>
-          f.quarantinedAt ? [toQuarantinedDto({ ...f, quarantinedAt: f.quarantinedAt })] : [],
-        ),
+    quarantined: async () => quarantinedItems(state()),
     retryQuarantined: async (user, item) => state().requestRetry(user, item),
     close: async () => {
       opened?.close();

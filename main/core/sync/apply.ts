@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { GoogleEvent, UserCalendar } from '../google/types';
-import { localized } from '../localized';
+import { localized, type Localized } from '../localized';
 import type { Activity, ActivityCategory } from '../severa/models';
 import type { SeveraApi } from '../severa/types';
 import type { Settings } from '../store/settings';
@@ -130,7 +130,7 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
     applied: action,
     upsert: links,
     remove: remove.map((l) => ({ user: l.user, severaGuid: l.severaGuid })),
-    log: [entry(ctx, action, links[0]?.googleId), ...extra],
+    log: [entry(ctx, action, links[0]), ...extra],
   });
   switch (action.kind) {
     case 'create-google':
@@ -163,7 +163,13 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
           applied: { kind: 'relink', link, severa: null, google: action.google },
         };
       // The activity exists now: its link is recorded even if a participant cannot be added.
-      const joined = await changeParticipants(ctx, link.severaGuid, action.participants ?? [], []);
+      const joined = await changeParticipants(
+        ctx,
+        link.severaGuid,
+        action.participants ?? [],
+        [],
+        action.google.fields,
+      );
       return { ...done([link], removed, joined.log), failedParts: joined.failed };
     }
     case 'sync-participants': {
@@ -172,6 +178,7 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
         action.severa.guid,
         action.add,
         action.remove,
+        action.severa.fields,
         action.severa,
       );
       if (changed.failed > 0 && changed.done === 0) throw changed.error;
@@ -265,6 +272,8 @@ async function changeParticipants(
   activityGuid: string,
   add: string[],
   remove: string[],
+  /** The meeting's fields: its failures' entries name its title and start. */
+  item: SyncFields,
   severa?: SeveraItem,
 ): Promise<{ done: number; failed: number; error: unknown; log: LogEntry[] }> {
   const out = { done: 0, failed: 0, error: null as unknown, log: [] as LogEntry[] };
@@ -307,6 +316,8 @@ async function changeParticipants(
           direction: 'to-severa',
           action: joining ? 'participant-add' : 'participant-remove',
           severaGuid: activityGuid,
+          title: item.title,
+          start: item.start,
           result: 'error',
           ...f,
           details: { participant: email },
@@ -319,7 +330,8 @@ async function changeParticipants(
   return out;
 }
 
-function entry(ctx: UserContext, action: Action, googleId: string | undefined): LogEntry {
+/** The entry of a done action; both ids from the link it made where it made one (a new activity's). */
+function entry(ctx: UserContext, action: Action, link: Link | undefined): LogEntry {
   const ids = actionItem(action);
   return makeEntry({
     ...ids,
@@ -327,8 +339,8 @@ function entry(ctx: UserContext, action: Action, googleId: string | undefined): 
     user: ctx.user,
     direction: DIRECTION[action.kind],
     action: action.kind,
-    severaGuid: ids.severaGuid,
-    googleId: googleId ?? ids.googleId,
+    severaGuid: link?.severaGuid ?? ids.severaGuid,
+    googleId: link?.googleId ?? ids.googleId,
     result: 'ok',
   });
 }
@@ -343,13 +355,27 @@ function occurrenceEntries(ctx: UserContext, action: Action): LogEntry[] {
       level: 'warn',
       direction: 'to-google',
       action: 'occurrence-kept',
-      ...actionIds(action),
+      ...actionItem(action),
       result: 'ok',
-      message:
+      text: localized(
+        'Toistuvan Severa-aktiviteetin yhtä esiintymää muutettiin tai se poistettiin Googlessa; Severan versio säilytetään. Muuta sitä Severassa: Severan rajapinnan kuvaus ei kerro, mitä yhden esiintymän muuttaminen tai poistaminen tekee sarjan muille esiintymille.',
         "One occurrence of a recurring Severa activity was changed or deleted in Google; Severa's version is kept. Change it in Severa: Severa's API does not say what changing or deleting one occurrence does to the rest of the series.",
+      ),
     }),
   ];
 }
+
+const POLICY_TEXT: Record<Settings['sync']['conflictPolicy'], Localized> = {
+  'later-wins': localized('myöhempi muutos voittaa', 'later-wins'),
+  'severa-wins': localized('Severa voittaa', 'severa-wins'),
+  'google-wins': localized('Google voittaa', 'google-wins'),
+};
+
+const conflictText = (winner: Origin, policy: Settings['sync']['conflictPolicy']) =>
+  localized(
+    `Muutettu molemmilla puolilla; ${winner === 'severa' ? 'Severan' : 'Googlen'} versio säilytettiin (sääntö: ${POLICY_TEXT[policy].fi}).`,
+    `Changed on both sides; ${winner === 'severa' ? 'Severa' : 'Google'}'s version kept (policy ${POLICY_TEXT[policy].en}).`,
+  );
 
 function conflictEntries(
   ctx: UserContext,
@@ -367,7 +393,7 @@ function conflictEntries(
       severaGuid: action.link.severaGuid,
       googleId: action.link.googleId,
       result: 'ok',
-      message: `Changed on both sides; ${action.conflict.winner === 'severa' ? 'Severa' : 'Google'}'s version kept (policy ${ctx.settings.sync.conflictPolicy}).`,
+      text: conflictText(action.conflict.winner, ctx.settings.sync.conflictPolicy),
       details: {
         winner: action.conflict.winner,
         severa: action.conflict.severa,
@@ -591,9 +617,14 @@ async function updateGoogle(
         action: 'organizer-owned',
         severaGuid: link.severaGuid,
         googleId: link.googleId,
+        title: severa.fields.title,
+        start: severa.fields.start,
         result: 'skipped',
         errorType: 'forbiddenForNonOrganizer',
-        message: `The meeting belongs to its organiser ${organizer}: the change made in Severa to its title, time, place or description is not sent to Google (only the organiser can change them there). The organiser's own changes still reach Severa.`,
+        text: localized(
+          `Kokous kuuluu järjestäjälleen ${organizer}: Severassa sen otsikkoon, aikaan, paikkaan tai kuvaukseen tehtyä muutosta ei lähetetä Googleen (vain järjestäjä voi muuttaa niitä siellä). Järjestäjän omat muutokset tulevat edelleen Severaan.`,
+          `The meeting belongs to its organiser ${organizer}: the change made in Severa to its title, time, place or description is not sent to Google (only the organiser can change them there). The organiser's own changes still reach Severa.`,
+        ),
       }),
     ],
   };

@@ -42,7 +42,7 @@ import {
 import { instanceOf, pairSplit, splitFrom } from './series';
 import type { ItemFailure, StateChange, SyncState, UserRow } from './state';
 import { storedRange, uncoveredSlices } from './window';
-import { errorFields, makeEntry, type LogEntry } from './sync-log';
+import { errorFields, makeEntry, unexpected, type LogEntry, type MessageFrom } from './sync-log';
 import { ProgressTracker, type SyncProgress } from './progress';
 
 /**
@@ -144,6 +144,9 @@ export type QuarantinedItem = Pick<
   'user' | 'item' | 'action' | 'severaGuid' | 'googleId' | 'failures' | 'errorType' | 'step'
 > & { message: string };
 
+/** What an error entry names of its item (the words come from the error). */
+type ItemIds = Partial<Pick<LogEntry, 'direction' | 'severaGuid' | 'googleId' | 'title' | 'start'>>;
+
 /** changedSince is moved back by this much, so a clock difference never loses a change. */
 export const WATERMARK_OVERLAP_MS = 10 * 60_000;
 
@@ -197,6 +200,41 @@ export const accountChangedError = () =>
     ),
   );
 
+const HELD_TEXT = localized(
+  'Pidätetty vastaustasi varten: tämä ajo poistaisi käyttäjän merkinnöistä suuremman osan kuin poistojarru sallii.',
+  "Held for the admin: this run would delete more than the set share of the user's items.",
+);
+
+/** A user's reason when items failed in this run: the log has each with the server's words. */
+const failedItemsText = (n: number) =>
+  n === 1
+    ? localized(
+        '1 merkinnän synkronointi epäonnistui; katso synkronointiloki.',
+        '1 item failed; see the sync log.',
+      )
+    : localized(
+        `${n} merkinnän synkronointi epäonnistui; katso synkronointiloki.`,
+        `${n} items failed; see the sync log.`,
+      );
+
+const quarantinedText = (n: number) =>
+  n === 1
+    ? localized(
+        '1 merkintä on karanteenissa: sitä ei käsitellä, ennen kuin sitä yritetään uudelleen.',
+        '1 item is quarantined: it is left alone until it is retried.',
+      )
+    : localized(
+        `${n} merkintää on karanteenissa: niitä ei käsitellä, ennen kuin niitä yritetään uudelleen.`,
+        `${n} items are quarantined: they are left alone until they are retried.`,
+      );
+
+/** Our diagnosis of the failure, then what quarantine means for the item. */
+const quarantineNote = (diagnosis: Localized, failures: number): Localized =>
+  localized(
+    `${diagnosis.fi} — Merkintä epäonnistui ${failures} ajossa peräkkäin, joten se on karanteenissa: sitä ei käsitellä (käyttäjän muut merkinnät synkronoituvat), kunnes sitä yritetään uudelleen.`,
+    `${diagnosis.en} — This item failed in ${failures} runs in a row and is quarantined: it is left alone (the user's other items sync on) until it is retried.`,
+  );
+
 interface SyncedUser {
   email: string;
   severa: SeveraUser;
@@ -228,22 +266,18 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
     if (!dryRun) state.record({ ...change, log });
     for (const e of log ?? []) deps.onLogEntry?.(e);
   };
-  const recordError = (
-    user: string | null,
-    action: string,
-    e: unknown,
-    ids: Partial<LogEntry> = {},
-  ) => {
+  const recordError = (user: string | null, action: string, e: unknown, ids: ItemIds = {}) => {
     const f = errorFields(e);
     result.errors.push(syncError(user, e));
     record({ log: [makeEntry({ runId, user, action, result: 'error', ...f, ...ids })] });
     logger.warn('sync error', { user, action, errorType: f.errorType });
   };
   /** A user flagged and left out (`pre.same-email`); the others go on. */
-  const recordSkipped = (s: SyncError) => {
+  const recordSkipped = (s: SyncError, messageFrom: MessageFrom | null = null) => {
     result.skipped.push(s);
     const entry = { runId, user: s.user, level: 'warn' as const, message: s.message, step: s.step };
-    record({ log: [makeEntry({ ...entry, action: 'user-skipped', result: 'skipped' })] });
+    const words = { text: s.text ?? unexpected(s.message), messageFrom };
+    record({ log: [makeEntry({ ...entry, ...words, action: 'user-skipped', result: 'skipped' })] });
   };
 
   record({
@@ -368,7 +402,12 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
       const read = readSevera(
         deps,
         { synced, sweptUsers, categories, window, now, watermark, reads: shared.reads, early },
-        (e, guid) => recordError(null, 'read-participants', e, { severaGuid: guid }),
+        (e, a) =>
+          recordError(null, 'read-participants', e, {
+            severaGuid: a.guid,
+            title: a.name,
+            start: a.startDateTime,
+          }),
       );
       read.then(company.resolve, company.reject);
       severaRead = await read;
@@ -471,7 +510,10 @@ const resumedEntry = (runId: number | null, r: Resumed, users: number): LogEntry
     runId,
     action: 'run-resumed',
     result: 'ok',
-    message: `The previous run (started ${r.startedAt}) stopped before it finished. This run goes on from where it was: ${r.done} of ${users} users it had finished are not read again in full.`,
+    text: localized(
+      `Edellinen ajo (alkoi ${r.startedAt}) keskeytyi ennen kuin se valmistui. Tämä ajo jatkaa siitä: sen valmiiksi saamia käyttäjiä (${r.done}/${users}) ei lueta uudelleen kokonaan.`,
+      `The previous run (started ${r.startedAt}) stopped before it finished. This run goes on from where it was: ${r.done} of ${users} users it had finished are not read again in full.`,
+    ),
     details: { previousRunStartedAt: r.startedAt, usersDone: r.done, users },
   });
 
@@ -801,7 +843,7 @@ async function readSevera(
     reads: SeveraReads;
     early: CompanyListings;
   },
-  onError: (e: unknown, activityGuid: string) => void,
+  onError: (e: unknown, activity: Activity) => void,
 ): Promise<SeveraRead> {
   const { settings, state } = deps;
   const { synced, window, now, watermark, categories, early } = read;
@@ -883,7 +925,7 @@ async function readSevera(
       out.participants.set(a.guid, await read.reads.participants(a.guid));
     } catch (e) {
       out.activities.delete(a.guid);
-      onError(e, a.guid);
+      onError(e, a);
     }
   });
   for (const a of out.activities.values()) {
@@ -1061,8 +1103,8 @@ interface UserRunContext {
   zones: ReadonlyMap<string, string>;
   result: SyncResult;
   record: (change: StateChange) => void;
-  recordError: (user: string | null, action: string, e: unknown, ids?: Partial<LogEntry>) => void;
-  recordSkipped: (s: SyncError) => void;
+  recordError: (user: string | null, action: string, e: unknown, ids?: ItemIds) => void;
+  recordSkipped: (s: SyncError, messageFrom?: MessageFrom | null) => void;
   /** Activities deleted in Severa by this run (their owners' deletions), for `reachParticipants`. */
   deleted: Set<string>;
   /** Synced users: Severa guid → e-mail, e-mail → guid, and the set of guids. */
@@ -1102,11 +1144,13 @@ async function syncUser(run: UserRunContext): Promise<void> {
     if (isAppError(e) && e.step === 'pre.same-email') {
       // Flagged and skipped, not counted as a synced user; the others go on.
       result.users--;
-      run.recordSkipped(syncError(email, e));
+      const f = errorFields(e);
+      run.recordSkipped(syncError(email, e), f.messageFrom);
       if (!dryRun)
         deps.state.setUser(email, {
           state: 'no-google',
-          reason: errorFields(e).message,
+          reason: f.message,
+          reasonText: f.text,
           step: 'pre.same-email',
         });
       return;
@@ -1116,6 +1160,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
       deps.state.setUser(email, {
         state: 'error',
         reason: errorFields(e).message,
+        reasonText: errorFields(e).text,
         step: errorFields(e).step,
       });
     return;
@@ -1246,7 +1291,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
 
   if (planned.brake) {
     const brake = emptyListingError(planned.brake.side, email, planned.brake.knownItems);
-    const message = brake.text.en;
+    const text = brake.text;
     result.stopped.push(email);
     result.errors.push(syncError(email, brake));
     record({
@@ -1258,14 +1303,15 @@ async function syncUser(run: UserRunContext): Promise<void> {
           action: 'brake',
           result: 'stopped',
           errorType: 'empty-listing',
-          message,
+          text,
         }),
       ],
     });
     if (!dryRun)
       deps.state.setUser(email, {
         state: 'stopped',
-        reason: message,
+        reason: text.en,
+        reasonText: text,
         step: null,
         lastRunAt: run.now.toISOString(),
       });
@@ -1290,17 +1336,19 @@ async function syncUser(run: UserRunContext): Promise<void> {
   // else the next run re-reads. The window it reconciled moves with it, and so does the time
   // of the user's last whole Severa listing.
   const quarantinedCount = deps.state.failures(email).filter((f) => f.quarantinedAt).length;
+  const reasonText =
+    failed > 0
+      ? failedItemsText(failed)
+      : quarantinedCount > 0
+        ? quarantinedText(quarantinedCount)
+        : null;
   deps.state.setUser(email, {
     ...(failed === 0 &&
       applied.deferred === 0 &&
       reconciled(googleRead.nextSyncToken, run.window, swept ? run.now : null)),
     state: failed === 0 ? 'ok' : 'error',
-    reason:
-      failed > 0
-        ? `${failed} item(s) failed; see the sync log.`
-        : quarantinedCount > 0
-          ? `${quarantinedCount} item(s) quarantined; see the sync log.`
-          : null,
+    reason: reasonText?.en ?? null,
+    reasonText,
     step: null,
     lastRunAt: run.now.toISOString(),
   });
@@ -1442,8 +1490,7 @@ async function applyPlan(
           action: a.kind,
           result: 'held',
           ...actionItem(a),
-          message:
-            "Held for the admin: this run would delete more than the set share of the user's items.",
+          text: HELD_TEXT,
         }),
       ),
     });
@@ -1599,6 +1646,7 @@ function quarantined(
   const { deps } = run;
   const f = errorFields(e);
   const ids = actionIds(action);
+  const item = actionItem(action);
   const at = run.now.toISOString();
   const row: ItemFailure = deps.state.recordFailure(
     { user: email, item: key, action: action.kind, ...ids, ...f },
@@ -1624,10 +1672,10 @@ function quarantined(
         level: 'error',
         direction: DIRECTION[action.kind],
         action: 'quarantined',
-        ...ids,
+        ...item,
         result: 'error',
         ...f,
-        message: `${f.message} — this item failed in ${row.failures} runs in a row and is quarantined: it is left alone (the user's other items sync on) until it is retried.`,
+        text: quarantineNote(f.text, row.failures),
         details: { item: key, failedAction: action.kind, failures: row.failures },
       }),
     ],
@@ -1860,7 +1908,12 @@ async function followSplitSeries(
             action: 'series-split',
             result: 'ok',
             googleId: seriesId,
-            message: `A recurring series was split in Google ("this and following"): its activities from then on follow the new series ${seriesId}.`,
+            title: split.instances[0]?.fields.title,
+            start: moves[0]?.start,
+            text: localized(
+              `Toistuva tapahtumasarja jaettiin Googlessa ("Tämä ja seuraavat tapahtumat"): sen aktiviteetit seuraavat tästä eteenpäin uutta sarjaa ${seriesId}.`,
+              `A recurring series was split in Google ("this and following"): its activities from then on follow the new series ${seriesId}.`,
+            ),
           }),
         ],
       });
@@ -2074,7 +2127,11 @@ async function observeSevera(
       failed++;
       const link = linkByGuid.get(a.guid);
       if (link) google.delete(link.googleId);
-      run.recordError(run.user.email, 'read-participants', e, { severaGuid: a.guid });
+      run.recordError(run.user.email, 'read-participants', e, {
+        severaGuid: a.guid,
+        title: a.name,
+        start: a.startDateTime,
+      });
       continue;
     }
     const item = toItem(a, participants);

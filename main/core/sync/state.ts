@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HeldKind, Link, SeveraFacts } from './plan';
 import type { Origin } from './mapping';
-import type { LogEntry, LogQuery } from './sync-log';
+import type { Localized } from '../localized';
+import type { LogEntry, LogQuery, MessageFrom } from './sync-log';
 
 /**
  * The sync state in SQLite (design D5): the linked pairs with the last agreed hashes, each
@@ -51,6 +52,13 @@ const MIGRATIONS: string[] = [
    ALTER TABLE log ADD COLUMN start TEXT;
    CREATE INDEX log_item ON log (user, severa_guid);
    ALTER TABLE users ADD COLUMN state_since TEXT;`,
+  // Our own words in both languages beside the English ones (the UI speaks the admin's
+  // language), and whose words a message is (the server's are shown as it sent them).
+  `ALTER TABLE log ADD COLUMN text TEXT;
+   ALTER TABLE log ADD COLUMN message_from TEXT;
+   ALTER TABLE users ADD COLUMN reason_text TEXT;
+   ALTER TABLE item_failures ADD COLUMN text TEXT;
+   ALTER TABLE item_failures ADD COLUMN message_from TEXT;`,
   // Issue 12: what a link knows of the Severa side beyond the synced fields (so a run decides
   // without reading the activity again), and when each user's Severa side was last listed whole.
   `ALTER TABLE links ADD COLUMN severa_facts TEXT;
@@ -78,6 +86,8 @@ export interface UserRow {
    * and reconciled it started; null: never (the next run lists it). Moves with the token.
    */
   severaSweptAt?: string | null;
+  /** The reason in both languages, when it is ours (else `reason` is the server's words). */
+  reasonText?: Localized | null;
 }
 
 /** An item whose action failed in a run; quarantined once it keeps failing for good. */
@@ -94,6 +104,10 @@ export interface ItemFailure {
   lastFailedAt: string;
   errorType: string | null;
   message: string | null;
+  /** Whose words `message` is (null: ours, then `text` has them in both languages). */
+  messageFrom?: MessageFrom | null;
+  /** Our diagnosis in both languages. */
+  text?: Localized | null;
   step: string | null;
   quarantinedAt: string | null;
   /** The admin asked to try it again (the next run re-reads it on both sides). */
@@ -129,6 +143,10 @@ export interface StateChange {
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const localizedFrom = (v: unknown): Localized | null =>
+  v === null || v === undefined ? null : (JSON.parse(String(v)) as Localized);
+const jsonOf = (text: Localized | null | undefined): string | null =>
+  text ? JSON.stringify({ fi: text.fi, en: text.en }) : null;
 
 const linkFromRow = (r: Row): Link => ({
   user: String(r.user),
@@ -160,6 +178,8 @@ const failureFromRow = (r: Row): ItemFailure => ({
   lastFailedAt: String(r.last_failed_at),
   errorType: str(r.error_type),
   message: str(r.message),
+  messageFrom: str(r.message_from) as MessageFrom | null,
+  text: localizedFrom(r.text),
   step: str(r.step),
   quarantinedAt: str(r.quarantined_at),
   retryRequested: Number(r.retry_requested) === 1,
@@ -178,6 +198,8 @@ const logFromRow = (r: Row): LogEntry => ({
   result: r.result as LogEntry['result'],
   errorType: str(r.error_type),
   message: str(r.message),
+  messageFrom: str(r.message_from) as MessageFrom | null,
+  text: localizedFrom(r.text),
   step: str(r.step),
   details: r.details ? (JSON.parse(String(r.details)) as Record<string, unknown>) : null,
   title: str(r.title),
@@ -413,7 +435,9 @@ export class SyncState {
       step: null,
       lastRunAt: null,
     };
-    const next = { ...current, ...fields };
+    // A new reason without its own words drops the old reason's words.
+    const reasonText = fields.reasonText ?? ('reason' in fields ? null : current.reasonText);
+    const next = { ...current, ...fields, reasonText };
     this.sql(
       `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at, window_start, window_end,
            severa_swept_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -430,7 +454,11 @@ export class SyncState {
     );
     const changed = !current.stateSince || current.state !== next.state;
     const since = changed ? (next.lastRunAt ?? new Date().toISOString()) : current.stateSince;
-    this.sql('UPDATE users SET state_since = ? WHERE email = ?').run(since ?? null, email);
+    this.sql('UPDATE users SET state_since = ?, reason_text = ? WHERE email = ?').run(
+      since ?? null,
+      jsonOf(next.reasonText),
+      email,
+    );
   }
 
   // ---- claims: one run creates an activity from a given event ----
@@ -487,16 +515,17 @@ export class SyncState {
   /** Counts one more failing run for the item; returns its row. */
   recordFailure(
     f: Pick<ItemFailure, 'user' | 'item' | 'action' | 'severaGuid' | 'googleId'> &
-      Pick<ItemFailure, 'errorType' | 'message' | 'step'>,
+      Pick<ItemFailure, 'errorType' | 'message' | 'step' | 'messageFrom' | 'text'>,
     at: string,
   ): ItemFailure {
     this.sql(
       `INSERT INTO item_failures (user, item, action, severa_guid, google_id, failures, first_failed_at,
-           last_failed_at, error_type, message, step)
-         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+           last_failed_at, error_type, message, step, message_from, text)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(user, item) DO UPDATE SET action = excluded.action, failures = failures + 1,
            last_failed_at = excluded.last_failed_at, error_type = excluded.error_type,
-           message = excluded.message, step = excluded.step, retry_requested = 0`,
+           message = excluded.message, step = excluded.step, message_from = excluded.message_from,
+           text = excluded.text, retry_requested = 0`,
     ).run(
       f.user,
       f.item,
@@ -508,6 +537,8 @@ export class SyncState {
       f.errorType,
       f.message,
       f.step,
+      f.messageFrom ?? null,
+      jsonOf(f.text),
     );
     const row = this.sql('SELECT * FROM item_failures WHERE user = ? AND item = ?').get(
       f.user,
@@ -577,7 +608,8 @@ export class SyncState {
   insertLog(e: LogEntry): void {
     this.sql(
       `INSERT INTO log (time, run_id, user, level, direction, action, severa_guid, google_id, result, error_type,
-           message, step, details, title, start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           message, step, details, title, start, message_from, text)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       e.time,
       e.runId,
@@ -594,24 +626,24 @@ export class SyncState {
       e.details ? JSON.stringify(e.details) : null,
       e.title ?? null,
       e.start ?? null,
+      e.messageFrom ?? null,
+      jsonOf(e.text),
     );
   }
 
-  /** The item's title and start from its latest entry that had them (null when none did). */
+  /**
+   * The item's title and start from its latest entry that had them (null when none did): by
+   * the activity, else by the event (an entry from before the activity existed names only it).
+   */
   itemFacts(user: string, severaGuid: string | null, googleId: string | null): ItemFacts | null {
-    const r = (
-      severaGuid
-        ? this.sql(
-            `SELECT title, start FROM log WHERE user = ? AND severa_guid = ? AND title IS NOT NULL
+    const latest = (column: 'severa_guid' | 'google_id', id: string | null) =>
+      id
+        ? (this.sql(
+            `SELECT title, start FROM log WHERE user = ? AND ${column} = ? AND title IS NOT NULL
              ORDER BY id DESC LIMIT 1`,
-          ).get(user, severaGuid)
-        : googleId
-          ? this.sql(
-              `SELECT title, start FROM log WHERE user = ? AND google_id = ? AND title IS NOT NULL
-               ORDER BY id DESC LIMIT 1`,
-            ).get(user, googleId)
-          : undefined
-    ) as Row | undefined;
+          ).get(user, id) as Row | undefined)
+        : undefined;
+    const r = latest('severa_guid', severaGuid) ?? latest('google_id', googleId);
     return r ? { title: str(r.title), start: str(r.start) } : null;
   }
 
@@ -674,4 +706,5 @@ const userFromRow = (r: Row): UserRow => ({
   ...(r.window_end != null && { windowEnd: String(r.window_end) }),
   stateSince: str(r.state_since),
   severaSweptAt: str(r.severa_swept_at),
+  reasonText: localizedFrom(r.reason_text),
 });

@@ -1,4 +1,5 @@
 import { isAppError } from '../errors';
+import { localized, type Localized } from '../localized';
 import { scrub } from '../log';
 
 /**
@@ -26,8 +27,18 @@ export interface LogEntry {
   result: LogResult;
   /** Google's reason, Severa's error type, or our code. */
   errorType: string | null;
-  /** The exact message from the server (scrubbed), or ours. */
+  /**
+   * The exact message from the server (scrubbed; `messageFrom` says whose), or the English of
+   * `text` when the words are ours (so the CLI and older readers keep reading `message`).
+   */
   message: string | null;
+  /** Whose words `message` is: Google's or Severa's own answer; null when they are ours. */
+  messageFrom?: MessageFrom | null;
+  /**
+   * What the engine itself says about the entry, in Finnish and English (the UI shows the
+   * admin's language). Null for entries without words and for those written before migration 4.
+   */
+  text?: Localized | null;
   /** The set-up step that fixes the error, when one does. */
   step: string | null;
   /** E.g. both versions of a conflict. */
@@ -49,13 +60,18 @@ export interface LogQuery {
 export const levelsFrom = (min: SyncLogLevel): SyncLogLevel[] =>
   LOG_LEVELS.slice(LOG_LEVELS.indexOf(min));
 
+export type MessageFrom = 'google' | 'severa';
+
 export interface ErrorFields {
   errorType: string;
   message: string;
+  messageFrom: MessageFrom | null;
+  /** Our diagnosis in both languages (an AppError's text), else the unexpected error wrapped. */
+  text: Localized;
   step: string | null;
 }
 
-/** The error type and the server's own message, whichever client raised it. */
+/** The error type, the server's own message and our diagnosis, whichever client raised it. */
 export function errorFields(e: unknown): ErrorFields {
   const fields = (e ?? {}) as {
     reason?: unknown;
@@ -70,18 +86,42 @@ export function errorFields(e: unknown): ErrorFields {
   const serverMessage = [fields.googleMessage, fields.serverMessage].find(
     (v) => typeof v === 'string' && v,
   ) as string | undefined;
-  const message = serverMessage ?? (e instanceof Error ? e.message : String(e));
+  const message = scrub(serverMessage ?? (e instanceof Error ? e.message : String(e)));
   return {
     errorType: errorType ?? (e instanceof Error ? e.name : 'Error'),
-    message: scrub(message),
+    message,
+    messageFrom: !serverMessage
+      ? null
+      : typeof fields.googleMessage === 'string' && fields.googleMessage
+        ? 'google'
+        : 'severa',
+    text: isAppError(e) ? scrubbed(e.text) : unexpected(message),
     step: isAppError(e) ? e.step : null,
   };
 }
 
+/** A failure none of our diagnoses names (a bug, the OS): its own words, said to be such. */
+export const unexpected = (message: string): Localized =>
+  localized(`Odottamaton virhe: "${message}"`, `Unexpected error: "${message}"`);
+
+const scrubbed = (text: Localized): Localized => localized(scrub(text.fi), scrub(text.en));
+
+/**
+ * The words of an entry: none, or ours in both languages (`message` then gets their English),
+ * with the server's own beside them when it answered (`errorFields` gives all three). A message
+ * without our words in Finnish does not compile.
+ */
+type EntryWords =
+  | { text: Localized; message?: string; messageFrom?: MessageFrom | null }
+  | { text?: null; message?: null; messageFrom?: null };
+
 /** A complete entry from the parts that matter; text fields are scrubbed here, once. */
 export function makeEntry(
-  parts: Pick<LogEntry, 'action' | 'result'> & Partial<Omit<LogEntry, 'action' | 'result'>>,
+  parts: Pick<LogEntry, 'action' | 'result'> &
+    Partial<Omit<LogEntry, 'action' | 'result' | 'message' | 'messageFrom' | 'text'>> &
+    EntryWords,
 ): LogEntry {
+  const message = parts.message ?? parts.text?.en ?? null;
   return {
     time: parts.time ?? new Date().toISOString(),
     runId: parts.runId ?? null,
@@ -93,7 +133,9 @@ export function makeEntry(
     googleId: parts.googleId ?? null,
     result: parts.result,
     errorType: parts.errorType ?? null,
-    message: parts.message == null ? null : scrub(parts.message),
+    message: message === null ? null : scrub(message),
+    messageFrom: parts.messageFrom ?? null,
+    text: parts.text ? scrubbed(parts.text) : null,
     step: parts.step ?? null,
     details: parts.details
       ? (JSON.parse(scrub(JSON.stringify(parts.details))) as Record<string, unknown>)

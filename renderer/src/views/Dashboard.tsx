@@ -27,6 +27,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { StepLinkButton } from '../components/links';
 import { useI18n } from '../i18n';
 import { LiveLog, useStartText } from './LiveLog';
+import { QuarantinedItems } from './QuarantinedItems';
 
 const STATE_COLOR: Record<SyncStatusDto['state'], string> = {
   idle: 'teal',
@@ -198,7 +199,7 @@ function HeldDeletions({
 
 /** Last and next run, what moved in each direction, held deletions, Sync now and the live log. */
 export function Dashboard() {
-  const { t, formatTime } = useI18n();
+  const { t, formatTime, pick } = useI18n();
   const [status, setStatus] = useState<SyncStatusDto | null>(null);
   const [error, setError] = useState<ErrorDto | null>(null);
   const [requested, setRequested] = useState(false);
@@ -255,7 +256,14 @@ export function Dashboard() {
             <Text size="xs" c={summary.ok ? 'teal' : 'red'}>
               {summary.ok
                 ? t('dashboard.runOk', { users: summary.users })
-                : t('dashboard.runErrors', { count: summary.errors.length })}
+                : [
+                    (summary.errors.length > 0 || !summary.quarantined) &&
+                      t('dashboard.runErrors', { count: summary.errors.length }),
+                    summary.quarantined &&
+                      t('dashboard.runQuarantined', { count: summary.quarantined }),
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
             </Text>
           )}
         </Card>
@@ -283,13 +291,15 @@ export function Dashboard() {
                 <Text span size="sm" ff="monospace">
                   {e.user}
                 </Text>
-                : {e.message} {e.step && <StepLinkButton stepId={e.step} size="compact-xs" />}
+                : {e.text ? pick(e.text) : e.message}{' '}
+                {e.step && <StepLinkButton stepId={e.step} size="compact-xs" />}
               </List.Item>
             ))}
           </List>
         </Alert>
       )}
       <HeldDeletions held={status?.held ?? []} onStatus={setStatus} />
+      <QuarantinedItems />
       <LiveLog />
     </Stack>
   );

@@ -19,7 +19,9 @@ import { IconDownload, IconSearch } from '@tabler/icons-react';
 import { Virtuoso } from 'react-virtuoso';
 import type { LogEntryDto } from '../../../preload/api';
 import { api, downloadText } from '../api';
+import { ServerWords, useWords } from '../components/EngineWords';
 import { StepLinkButton } from '../components/links';
+import { RetryQuarantined } from '../components/RetryQuarantined';
 import { useI18n } from '../i18n';
 
 /** As many as the log query allows: the list is virtualised, so 100 000 rows stay smooth. */
@@ -49,8 +51,9 @@ function matches(entry: LogEntryDto, { user, direction, level, search }: Filters
     return false;
   if (!search) return true;
   const needle = search.toLowerCase();
-  return [entry.message, entry.action, entry.result, entry.user ?? '', entry.title ?? ''].some(
-    (text) => text.toLowerCase().includes(needle),
+  const words = [entry.message, entry.text?.fi ?? '', entry.text?.en ?? ''];
+  return [...words, entry.action, entry.result, entry.user ?? '', entry.title ?? ''].some((text) =>
+    text.toLowerCase().includes(needle),
   );
 }
 
@@ -74,6 +77,8 @@ function LogRow({ entry, onOpen }: { entry: LogEntryDto; onOpen(entry: LogEntryD
   const { t, formatTime } = useI18n();
   const actionText = useActionText();
   const startText = useStartText();
+  const { ours, server } = useWords()(entry);
+  const message = ours ?? server;
   return (
     <button
       type="button"
@@ -107,17 +112,19 @@ function LogRow({ entry, onOpen }: { entry: LogEntryDto; onOpen(entry: LogEntryD
         span
         size="sm"
         className="log-message"
-        c={entry.message || entry.title ? undefined : 'dimmed'}
+        c={message || entry.title ? undefined : 'dimmed'}
       >
         {entry.title && (
           <Text span fw={600} data-log-title>
             {entry.title}
             {entry.start ? ` · ${startText(entry.start)}` : ''}
-            {entry.message ? ' — ' : ''}
+            {message ? ' — ' : ''}
           </Text>
         )}
-        {entry.message ||
-          (!entry.title && t(`log.result.${entry.result}`, { defaultValue: entry.result }))}
+        <span data-log-words>
+          {message ||
+            (!entry.title && t(`log.result.${entry.result}`, { defaultValue: entry.result }))}
+        </span>
       </Text>
     </button>
   );
@@ -174,6 +181,12 @@ function EntryDrawer({ entry, onClose }: { entry: LogEntryDto | null; onClose():
   const { t, formatTime } = useI18n();
   const actionText = useActionText();
   const startText = useStartText();
+  const words = useWords();
+  const { ours, server, from } = entry ? words(entry) : { ours: null, server: null, from: null };
+  const quarantinedItem =
+    entry?.action === 'quarantined' && entry.user && typeof entry.details?.item === 'string'
+      ? { user: entry.user, item: entry.details.item }
+      : null;
   const rows: [string, string | null][] = entry
     ? [
         [t('log.time'), formatTime(entry.time)],
@@ -214,21 +227,17 @@ function EntryDrawer({ entry, onClose }: { entry: LogEntryDto | null; onClose():
                 ))}
             </Table.Tbody>
           </Table>
-          {entry.message && (
+          {ours && (
             <Stack gap={4}>
               <Text size="sm" fw={600}>
                 {t('log.message')}
               </Text>
-              <Text
-                size="sm"
-                ff="monospace"
-                style={{ whiteSpace: 'pre-wrap' }}
-                data-testid="log-message"
-              >
-                {entry.message}
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="log-message">
+                {ours}
               </Text>
             </Stack>
           )}
+          {server && from && <ServerWords from={from} message={server} />}
           {entry.step && (
             <Group gap="xs">
               <Text size="sm" fw={600}>
@@ -237,6 +246,7 @@ function EntryDrawer({ entry, onClose }: { entry: LogEntryDto | null; onClose():
               <StepLinkButton stepId={entry.step} size="compact-sm" />
             </Group>
           )}
+          {quarantinedItem && <RetryQuarantined {...quarantinedItem} title={entry.title} />}
           {entry.details && <ConflictVersions details={entry.details} />}
         </Stack>
       )}

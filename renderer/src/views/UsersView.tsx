@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Badge, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { IconRefresh } from '@tabler/icons-react';
 import type { ErrorDto, Result, UserStateDto } from '../../../preload/api';
 import { api } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StepLinkButton } from '../components/links';
+import { useAfterRuns } from '../components/useAfterRuns';
 import { useI18n } from '../i18n';
 
 const STATE_COLOR: Record<UserStateDto['state'], string> = {
@@ -12,13 +13,14 @@ const STATE_COLOR: Record<UserStateDto['state'], string> = {
   skipped: 'orange',
   stopped: 'red',
   failing: 'red',
+  quarantined: 'orange',
   'not-synced': 'gray',
   disabled: 'gray',
 };
 
 /** Who is synced, who is not and why, since when: the admin's answer to "what about Aino?". */
 export function UsersView() {
-  const { t, formatTime } = useI18n();
+  const { t, formatTime, pick } = useI18n();
   const [users, setUsers] = useState<UserStateDto[] | null>(null);
   const [error, setError] = useState<ErrorDto | null>(null);
   const show = useCallback((result: Result<UserStateDto[]>) => {
@@ -28,13 +30,8 @@ export function UsersView() {
     } else setError(result.error);
   }, []);
   const load = useCallback(() => api().listUserStates().then(show), [show]);
-  useEffect(() => {
-    void load();
-    // A finished run changes states: follow it.
-    return api().on('status-changed', (status) => {
-      if (!status.running) void load();
-    });
-  }, [load]);
+  // A finished run changes states: follow it.
+  useAfterRuns(load);
 
   return (
     <Stack gap="md">
@@ -53,18 +50,16 @@ export function UsersView() {
       {!users && !error && <Loader size="sm" role="status" aria-label={t('common.loading')} />}
       {users && (
         <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={960}>
+          <Table.ScrollContainer minWidth={860}>
             <Table striped verticalSpacing={6} data-testid="user-states">
               <Table.Caption>{t('usersView.count', { count: users.length })}</Table.Caption>
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>{t('users.name')}</Table.Th>
-                  <Table.Th>{t('users.email')}</Table.Th>
+                  <Table.Th>{t('usersView.user')}</Table.Th>
                   <Table.Th>{t('usersView.state')}</Table.Th>
                   <Table.Th>{t('usersView.since')}</Table.Th>
                   <Table.Th>{t('usersView.lastRun')}</Table.Th>
                   <Table.Th ta="right">{t('usersView.items')}</Table.Th>
-                  <Table.Th ta="right">{t('usersView.held')}</Table.Th>
                   <Table.Th>{t('usersView.reason')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -75,9 +70,11 @@ export function UsersView() {
                     data-user={u.email ?? u.name}
                     data-state={u.state}
                   >
-                    <Table.Td>{u.name}</Table.Td>
-                    <Table.Td ff="monospace" fz="xs">
-                      {u.email ?? t('common.none')}
+                    <Table.Td miw={240}>
+                      <Text size="sm">{u.name}</Text>
+                      <Text ff="monospace" fz="xs">
+                        {u.email ?? t('common.none')}
+                      </Text>
                     </Table.Td>
                     <Table.Td>
                       <Badge
@@ -93,20 +90,32 @@ export function UsersView() {
                     <Table.Td fz="xs">
                       {u.lastRun ? formatTime(u.lastRun) : t('common.none')}
                     </Table.Td>
-                    <Table.Td ta="right">{u.items}</Table.Td>
-                    <Table.Td ta="right">{u.held}</Table.Td>
-                    <Table.Td>
-                      <Group gap={4} wrap="nowrap">
-                        {u.reason && <Text size="xs">{u.reason}</Text>}
-                        {u.step && u.state !== 'ok' && (
-                          <StepLinkButton
-                            stepId={u.step}
-                            size="compact-xs"
-                            short
-                            style={{ flexShrink: 0 }}
-                          />
+                    <Table.Td ta="right">
+                      <Text size="sm" data-items>
+                        {u.items}
+                      </Text>
+                      {u.held > 0 && (
+                        <Text size="xs" data-held>
+                          {t('usersView.heldCount', { count: u.held })}
+                        </Text>
+                      )}
+                      {(u.quarantined ?? 0) > 0 && (
+                        <Text size="xs" data-quarantined>
+                          {t('usersView.quarantinedCount', { count: u.quarantined })}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td miw={220}>
+                      <Stack gap={2} align="flex-start">
+                        {u.reason && (
+                          <Text size="xs" data-reason>
+                            {u.reasonText ? pick(u.reasonText) : u.reason}
+                          </Text>
                         )}
-                      </Group>
+                        {u.step && u.state !== 'ok' && (
+                          <StepLinkButton stepId={u.step} size="compact-xs" short />
+                        )}
+                      </Stack>
                     </Table.Td>
                   </Table.Tr>
                 ))}
