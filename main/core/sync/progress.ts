@@ -1,3 +1,4 @@
+import type { Language } from '../localized';
 /**
  * How far a run has come, for an admin watching a long first sync (the app's progress bar and
  * tray tooltip, the CLI's progress line and `--json` progress events): users done of all,
@@ -158,4 +159,46 @@ export class ProgressTracker {
     this.lastEmit = now;
     this.emit(this.snapshot());
   }
+}
+
+/** A duration as an admin reads it: seconds, minutes, or hours and minutes. */
+export function durationText(seconds: number, language: Language): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  return `${h} ${language === 'fi' ? 't' : 'h'} ${minutes % 60} min`;
+}
+
+/**
+ * One line for the CLI's progress and the tray's tooltip, e.g. "120 of 1 000 users · → Google
+ * 340, → Severa 120 · 4.2 items/s · about 12 min left".
+ */
+export function progressText(p: SyncProgress, language: Language): string {
+  const fi = language === 'fi';
+  const number = new Intl.NumberFormat(fi ? 'fi-FI' : 'en-GB', { maximumFractionDigits: 1 });
+  const n = (x: number) => number.format(x);
+  const parts = [
+    p.phase === 'reading'
+      ? fi
+        ? 'luetaan Severaa'
+        : 'reading Severa'
+      : fi
+        ? `${n(p.usersDone)}/${n(p.usersTotal)} käyttäjää`
+        : `${n(p.usersDone)} of ${n(p.usersTotal)} users`,
+    `→ Google ${n(p.written.toGoogle)}, → Severa ${n(p.written.toSevera)}`,
+    fi ? `${n(p.itemsPerSecond)} merkintää/s` : `${n(p.itemsPerSecond)} items/s`,
+  ];
+  if (p.etaSeconds !== null)
+    parts.push(
+      fi
+        ? `noin ${durationText(p.etaSeconds, language)} jäljellä`
+        : `about ${durationText(p.etaSeconds, language)} left`,
+    );
+  const line = parts.join(' · ');
+  if (!p.resumed) return line;
+  return fi
+    ? `${line} (jatkaa keskeytynyttä ajoa: ${n(p.resumed.usersDone)} käyttäjää oli valmiina)`
+    : `${line} (goes on from a stopped run: ${n(p.resumed.usersDone)} users were done)`;
 }
