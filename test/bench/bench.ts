@@ -217,9 +217,17 @@ async function measure(
   const sandboxCpu = process.cpuUsage();
   const run = await engineRun(world, l, { sweep: options.sweep });
   const sandbox = process.cpuUsage(sandboxCpu);
-  if (process.env.BENCH_TIMELINE) { const log = world.severa.control.requestLog; const t0 = log[0]?.time ?? 0; const g = world.google.control.requests().filter(r => r.at >= startedAt); const gt = g.map(r => Date.parse(r.at));
-    console.error('severa', log.map(r => Math.round(r.time - t0) + (r.path.includes('users') ? 'u' : '')).join(','));
-    console.error('google first/last', Math.min(...gt) - t0, Math.max(...gt) - t0); }
+  if (process.env.BENCH_TIMELINE) {
+    const log = world.severa.control.requestLog;
+    const t0 = log[0]?.time ?? 0;
+    const g = world.google.control.requests().filter((r) => r.at >= startedAt);
+    const gt = g.map((r) => Date.parse(r.at));
+    console.error(
+      'severa',
+      log.map((r) => Math.round(r.time - t0) + (r.path.includes('users') ? 'u' : '')).join(','),
+    );
+    console.error('google first/last', Math.min(...gt) - t0, Math.max(...gt) - t0);
+  }
   setLimits(world, null);
   if (!run.ok)
     process.stderr.write(`${id}: the run reported errors ${JSON.stringify(run.errors)}\n`);
