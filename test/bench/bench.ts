@@ -138,9 +138,13 @@ async function engineRun(
     sweep: options.sweep,
   });
   return new Promise((done, fail) => {
-    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each engine run (open in Chrome DevTools).
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each engine run (open in Chrome DevTools);
+    // BENCH_NODE_FLAGS: more flags for the engine's node (`--max-old-space-size=64`: its live heap).
     const profile = process.env.BENCH_CPU_PROF;
-    const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const flags = [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    ];
     const child = spawn('node', [...flags, runner], {
       cwd: repo,
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -902,8 +902,9 @@ async function readSevera(
   // says what they take part in.
   const guidByEmail = new Map(synced.map((u) => [u.email, u.severa.guid]));
   const toRead: Activity[] = [];
+  const linksByActivity = state.linksOfActivities(out.activities.keys());
   for (const a of out.activities.values()) {
-    const links = state.linksOfActivity(a.guid);
+    const links = linksByActivity.get(a.guid) ?? [];
     for (const l of links) {
       const linked = out.linkedBy.get(l.user);
       if (linked) linked.add(a.guid);
@@ -1950,14 +1951,14 @@ async function observeSourceEvents(
  * link recorded, or (a link from before they were recorded) the synced users linked to it.
  */
 function storedParticipants(
-  state: SyncState,
+  linksOf: (severaGuid: string) => Link[],
   link: Link,
   guidByEmail: ReadonlyMap<string, string>,
 ): Map<string, string | null> {
   const recorded = link.severaFacts?.participants;
   if (recorded) return new Map(Object.entries(recorded));
   const known = new Map<string, string | null>();
-  for (const l of state.linksOfActivity(link.severaGuid)) {
+  for (const l of linksOf(link.severaGuid)) {
     const guid = guidByEmail.get(l.user);
     if (guid) known.set(guid, null);
   }
@@ -2001,6 +2002,13 @@ async function observeSevera(
   const userGuid = run.user.severa.guid;
   const linkByGuid = new Map(links.map((l) => [l.severaGuid, l]));
   const observed = new Map<string, Observed<SeveraItem>>();
+  // Every user's links to an activity looked at: the listed ones' read in one query below.
+  const linksByActivity = new Map<string, Link[]>();
+  const linksOf = (guid: string): Link[] => {
+    let known = linksByActivity.get(guid);
+    if (!known) linksByActivity.set(guid, (known = deps.state.linksOfActivity(guid)));
+    return known;
+  };
   /** `participants` of every synced user, or (`partial`) of this user only. */
   const toItem = (
     a: Activity,
@@ -2041,8 +2049,7 @@ async function observeSevera(
       // Where the meeting came from, for an attendee who holds their own copy of it.
       sourceEventId:
         !owned && !link
-          ? (deps.state.linksOfActivity(a.guid).find((l) => l.origin === 'google')?.googleId ??
-            null)
+          ? (linksOf(a.guid).find((l) => l.origin === 'google')?.googleId ?? null)
           : null,
       // Who takes part, where all synced users' participations are known; else what the link
       // recorded while the activity is as it was then.
@@ -2073,7 +2080,7 @@ async function observeSevera(
     const forUser = own ?? ownChanged;
     if (!forUser) return company;
     if (own && link && link.severaUpdated === a.lastUpdatedDateTime && (owned || own.has(a.guid))) {
-      const known = new Map(company ?? storedParticipants(deps.state, link, run.guidByEmail));
+      const known = new Map(company ?? storedParticipants(linksOf, link, run.guidByEmail));
       if (!owned) known.set(userGuid, known.get(userGuid) ?? null);
       return known;
     }
@@ -2117,6 +2124,8 @@ async function observeSevera(
     const a = severaRead.activities.get(guid);
     if (a) listed.set(guid, a);
   }
+  const prefetched = deps.state.linksOfActivities(listed.keys());
+  for (const guid of listed.keys()) linksByActivity.set(guid, prefetched.get(guid) ?? []);
   let fullCount = 0;
   for (const a of listed.values()) {
     let participants: Map<string, string | null> | undefined;
@@ -2239,7 +2248,7 @@ async function observeSevera(
           ? toItem(
               activity,
               unchanged && link.severaFacts?.participants
-                ? storedParticipants(deps.state, link, run.guidByEmail)
+                ? storedParticipants(linksOf, link, run.guidByEmail)
                 : await run.reads.participants(activity.guid),
             )
           : toItem(activity, new Map([[userGuid, null]]), true);

@@ -336,6 +336,20 @@ export class SyncState {
     );
   }
 
+  /** Every user's links to these activities, by activity: one query instead of one each. */
+  linksOfActivities(severaGuids: Iterable<string>): Map<string, Link[]> {
+    const byActivity = new Map<string, Link[]>();
+    const rows = this.sql(
+      'SELECT * FROM links WHERE severa_guid IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify([...severaGuids])) as Row[];
+    for (const l of rows.map(linkFromRow)) {
+      const list = byActivity.get(l.severaGuid);
+      if (list) list.push(l);
+      else byActivity.set(l.severaGuid, [l]);
+    }
+    return byActivity;
+  }
+
   allLinks(): Link[] {
     return (this.sql('SELECT * FROM links').all() as Row[]).map(linkFromRow);
   }
