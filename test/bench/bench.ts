@@ -233,6 +233,10 @@ async function measure(
     console.error('google first/last', Math.min(...gt) - t0, Math.max(...gt) - t0);
   }
   setLimits(world, null);
+  // A long benchmark says what each run measured as it goes (the summary comes at the end).
+  process.stderr.write(
+    `${id} (×${l.scale}): wall ${run.wallSeconds.toFixed(1)} s, CPU ${run.cpuSeconds.toFixed(1)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB\n`,
+  );
   if (!run.ok)
     process.stderr.write(`${id}: the run reported errors ${JSON.stringify(run.errors)}\n`);
   const users = world.users.length;
