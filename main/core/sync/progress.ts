@@ -180,7 +180,8 @@ export function progressText(p: SyncProgress, language: Language): string {
   const number = new Intl.NumberFormat(fi ? 'fi-FI' : 'en-GB', { maximumFractionDigits: 1 });
   const n = (x: number) => number.format(x);
   const parts = [
-    p.phase === 'reading'
+    // Until Severa's first user page has arrived there are no users to count.
+    p.phase === 'reading' || (p.phase === 'users' && p.usersTotal === 0)
       ? fi
         ? 'luetaan Severaa'
         : 'reading Severa'
