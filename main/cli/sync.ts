@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { Language } from '../core/localized';
 import { acquireProfileLock } from '../core/store/profile-lock';
-import { runSync, type SyncError, type SyncResult } from '../core/sync/engine';
+import { DEFAULT_CONCURRENCY, runSync, type SyncError, type SyncResult } from '../core/sync/engine';
 import { connectProfile } from './connect';
 import { syncProgressReporter } from './progress';
 import {
@@ -132,7 +132,7 @@ export function registerSync(program: Command): void {
     .option('--user <email...>', 'only these users (the Severa watermark then stays)')
     .option('--confirm-held', 'apply the deletions held for confirmation')
     .option('--reject-held', 'bring back what the held deletions would have removed')
-    .option('--concurrency <n>', 'users synced at the same time (default 32)')
+    .option('--concurrency <n>', `users synced at the same time (default ${DEFAULT_CONCURRENCY})`)
     .option(
       '--wait <seconds>',
       `how long to wait for another run of this profile to finish before refusing (default ${DEFAULT_WAIT_SECONDS})`,

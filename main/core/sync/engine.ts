@@ -366,7 +366,8 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
       try {
         if (deps.signal?.aborted) return;
         await syncUser({ ...shared, user: u, fetched: new Map(), meanwhile });
-        progress.userDone();
+        // A user left out (no Google account) left the total too: not counted as done.
+        if (!result.skipped.some((s) => s.user === u.email)) progress.userDone();
       } finally {
         release();
         heavy();
