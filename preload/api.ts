@@ -251,16 +251,20 @@ export interface SyncStatusDto {
 /** A long run's progress (main/core/sync/progress.ts): users done of all, items, rate, ETA. */
 export interface SyncProgressDto {
   runId: number | null;
+  /** `reading`: Severa's users, types and changes; `users`: each user's calendar; `done`. */
   phase: 'reading' | 'users' | 'done';
   usersDone: number;
   usersTotal: number;
+  /** Items written so far (created, updated or deleted), per side. */
   written: { toGoogle: number; toSevera: number };
+  /** Items written per second over the last half minute. */
   itemsPerSecond: number;
+  /** Severa requests per second over the last half minute (null: the client does not count). */
   severaRequestsPerSecond: number | null;
   elapsedSeconds: number;
-  /** From the measured rate and Severa's limit; null until a user is done. */
+  /** From the measured rate and Severa's limit; null until a user is done, and when done. */
   etaSeconds: number | null;
-  /** The run before stopped midway: what it had finished is not read again in full. */
+  /** The run before this one stopped midway; what it had finished is not read again in full. */
   resumed: { previousRunStartedAt: string; usersDone: number } | null;
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, REPO, runCli } from '../helpers/cli';
+import { besideProgress, CLI, REPO, runCli } from '../helpers/cli';
 import { convergenceReport, startWorld, type World } from '../helpers/world';
 
 /*
@@ -85,8 +85,14 @@ describe('a first sync killed midway', () => {
     world.severa.control.clearRequestLog();
     const googleFrom = world.google.control.requests().length;
     const next = await runCli(world.profileDir, ['sync', '--json'], { timeoutMs: 60_000 });
-    expect(next.stderr).toBe('');
+    expect(besideProgress(next.stderr)).toBe('');
     expect(JSON.parse(next.stdout)).toMatchObject({ ok: true, users: USERS, errors: [] });
+    // Its progress says so too: every event after the first names the run it goes on from.
+    const events = next.stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { resumed: { usersDone: number } | null });
+    expect(events.at(-1)?.resumed?.usersDone).toBe(done.length);
 
     // Severa: the unfinished users' windows listed (userGuids over the window), none of the
     // finished users' (their changes come with everyone's, `changedSince`).

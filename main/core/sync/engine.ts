@@ -1128,6 +1128,18 @@ async function syncUser(run: UserRunContext): Promise<void> {
   const previousToken = userRow?.syncToken ?? null;
   const aborted = () => deps.signal?.aborted ?? false;
   const swept = run.sweptUsers.has(email);
+  /** A read the user's run cannot go on without failed: logged, and the user left in error. */
+  const readFailed = (action: string, e: unknown) => {
+    run.recordError(email, action, e);
+    if (dryRun) return;
+    const f = errorFields(e);
+    deps.state.setUser(email, {
+      state: 'error',
+      reason: f.message,
+      reasonText: f.text,
+      step: f.step,
+    });
+  };
   // The user's own Severa listing goes beside their Google listing (a user known to have no
   // Google account is asked Google first: their listing would be for nothing).
   const listOwn = () => ownListing(deps, user.severa.guid, run.window);
@@ -1157,14 +1169,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
         });
       return;
     }
-    run.recordError(email, 'read-google', e);
-    if (!dryRun)
-      deps.state.setUser(email, {
-        state: 'error',
-        reason: errorFields(e).message,
-        reasonText: errorFields(e).text,
-        step: errorFields(e).step,
-      });
+    readFailed('read-google', e);
     return;
   }
   let own: Map<string, Activity> | null = null;
@@ -1179,13 +1184,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     }
   } catch (e) {
     if (aborted()) return;
-    run.recordError(email, 'read-severa', e);
-    if (!dryRun)
-      deps.state.setUser(email, {
-        state: 'error',
-        reason: errorFields(e).message,
-        step: errorFields(e).step,
-      });
+    readFailed('read-severa', e);
     return;
   }
   try {
@@ -1209,13 +1208,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
       );
   } catch (e) {
     if (aborted()) return;
-    run.recordError(email, 'read-severa', e);
-    if (!dryRun)
-      deps.state.setUser(email, {
-        state: 'error',
-        reason: errorFields(e).message,
-        step: errorFields(e).step,
-      });
+    readFailed('read-severa', e);
     return;
   }
 

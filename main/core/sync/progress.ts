@@ -1,28 +1,13 @@
+import type { SyncProgressDto } from '../../../preload/api';
 import type { Language } from '../localized';
 /**
  * How far a run has come, for an admin watching a long first sync (the app's progress bar and
  * tray tooltip, the CLI's progress line and `--json` progress events): users done of all,
  * items written per side, the current rate and an ETA from the measured rate and Severa's limit.
- * Plain data and a small tracker; the engine feeds it, nothing here does I/O.
+ * Plain data and a small tracker; the engine feeds it, nothing here does I/O. The data is the
+ * contract's own (`SyncProgressDto`): the app, the tray and the CLI show it as it is.
  */
-export interface SyncProgress {
-  runId: number | null;
-  /** `reading`: Severa's users, types and changes; `users`: each user's calendar; `done`. */
-  phase: 'reading' | 'users' | 'done';
-  usersDone: number;
-  usersTotal: number;
-  /** Items written so far (created, updated or deleted), per side. */
-  written: { toGoogle: number; toSevera: number };
-  /** Items written per second over the last half minute. */
-  itemsPerSecond: number;
-  /** Severa requests per second over the last half minute (null: the client does not count). */
-  severaRequestsPerSecond: number | null;
-  elapsedSeconds: number;
-  /** null until a user is done (nothing to measure yet) and when done. */
-  etaSeconds: number | null;
-  /** The run before this one stopped midway; what it had finished is not read again in full. */
-  resumed: { previousRunStartedAt: string; usersDone: number } | null;
-}
+export type SyncProgress = SyncProgressDto;
 
 /** What the tracker needs from the run. */
 export interface ProgressSource {
