@@ -244,6 +244,28 @@ export interface SyncStatusDto {
   lastRun: { startedAt: string; finishedAt: string | null; summary: SyncSummaryDto | null } | null;
   nextRunAt: string | null;
   held: HeldDeletionDto[];
+  /** How far the run in progress has come (null when none runs). */
+  progress?: SyncProgressDto | null;
+}
+
+/** A long run's progress (main/core/sync/progress.ts): users done of all, items, rate, ETA. */
+export interface SyncProgressDto {
+  runId: number | null;
+  /** `reading`: Severa's users, types and changes; `users`: each user's calendar; `done`. */
+  phase: 'reading' | 'users' | 'done';
+  usersDone: number;
+  usersTotal: number;
+  /** Items written so far (created, updated or deleted), per side. */
+  written: { toGoogle: number; toSevera: number };
+  /** Items written per second over the last half minute. */
+  itemsPerSecond: number;
+  /** Severa requests per second over the last half minute (null: the client does not count). */
+  severaRequestsPerSecond: number | null;
+  elapsedSeconds: number;
+  /** From the measured rate and Severa's limit; null until a user is done, and when done. */
+  etaSeconds: number | null;
+  /** The run before this one stopped midway; what it had finished is not read again in full. */
+  resumed: { previousRunStartedAt: string; usersDone: number } | null;
 }
 
 export interface LogEntryDto {
@@ -420,6 +442,8 @@ export interface ApiEvents {
   'status-changed': SyncStatusDto;
   'diagnostics-progress': { result: CheckResultDto; index: number; total: number };
   'state-changed': AppStateDto;
+  /** A run's progress, at most twice a second. */
+  'sync-progress': SyncProgressDto;
 }
 export type EventChannel = keyof ApiEvents;
 export const EVENT_CHANNELS: EventChannel[] = [
@@ -427,6 +451,7 @@ export const EVENT_CHANNELS: EventChannel[] = [
   'status-changed',
   'diagnostics-progress',
   'state-changed',
+  'sync-progress',
 ];
 
 export type RequestArgs<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;

@@ -129,6 +129,7 @@ async function start(log: Logger): Promise<void> {
 
   const onEvent = <E extends EventChannel>(event: E, payload: ApiEvents[E]) => {
     sendEvent(event, payload);
+    if (event === 'sync-progress') tray?.progress(payload as ApiEvents['sync-progress']);
     if (event === 'status-changed') {
       const status = payload as ApiEvents['status-changed'];
       tray?.update(status);

@@ -1,10 +1,11 @@
 import { Menu, Tray, nativeImage } from 'electron';
 import { join } from 'node:path';
-import type { SyncStatusDto } from '../../preload/api';
+import type { SyncProgressDto, SyncStatusDto } from '../../preload/api';
 import type { Language } from '../core/localized';
 import {
   trayImageFile,
   trayMenuModel,
+  trayToolTip,
   type TrayAction,
   type TrayMenuItem,
   type TrayState,
@@ -44,6 +45,17 @@ export class AppTray {
     this.render();
   }
 
+  /** A run's progress: only the tooltip changes (the menu is not rebuilt twice a second). */
+  progress(progress: SyncProgressDto): void {
+    this.status = { ...this.status, progress };
+    this.tray.setToolTip(this.toolTip());
+  }
+
+  /** The tooltip as shown (the Electron spec reads it through electronApp.evaluate). */
+  toolTip(): string {
+    return trayToolTip(this.status, this.language());
+  }
+
   /** The menu as shown (the Electron spec reads it through electronApp.evaluate). */
   items(): TrayMenuItem[] {
     return trayMenuModel(this.status, this.language());
@@ -71,7 +83,7 @@ export class AppTray {
       this.shownState = this.status.state;
     }
     const items = this.items();
-    this.tray.setToolTip(`Severa Calendar Sync — ${items[0]?.label ?? ''}`);
+    this.tray.setToolTip(this.toolTip());
     this.tray.setContextMenu(
       Menu.buildFromTemplate(
         items.flatMap((item, index) => [

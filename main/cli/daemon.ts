@@ -5,6 +5,7 @@ import { errorFields } from '../core/sync/sync-log';
 import { runSync, type SyncResult } from '../core/sync/engine';
 import { startDaemonLoop } from '../core/sync/daemon-loop';
 import { connectProfile, type ConnectedProfile } from './connect';
+import { daemonProgressReporter } from './progress';
 import {
   openProfile,
   printJson,
@@ -51,7 +52,7 @@ function report(options: DaemonOptions, outcome: { result: SyncResult } | { erro
   const time = new Date().toISOString();
   if ('error' in outcome) {
     const f = errorFields(outcome.error);
-    if (options.json) printJson({ time, ok: false, error: f });
+    if (options.json) printJson({ event: 'run', time, ok: false, error: f });
     else
       process.stdout.write(
         `${time} run failed: ${f.message}${f.step ? ` (step ${f.step})` : ''}\n`,
@@ -60,7 +61,7 @@ function report(options: DaemonOptions, outcome: { result: SyncResult } | { erro
   }
   const r = outcome.result;
   if (options.json) {
-    printJson({ time, ...syncJson(r) });
+    printJson({ event: 'run', time, ...syncJson(r) });
     return;
   }
   const c = (x: SyncResult['toGoogle']) => `${x.created}+ ${x.updated}~ ${x.deleted}-`;
@@ -82,6 +83,10 @@ async function daemon(options: DaemonOptions): Promise<void> {
   const signalled = new Promise<string>((resolve) => (stopped = resolve));
   const stop = stopOnSignals((name) => stopped(name));
   const clients = connection(profile, stop.requests);
+  const onProgress = daemonProgressReporter(process.stdout, {
+    json: Boolean(options.json),
+    language: options.lang === 'fi' ? 'fi' : 'en',
+  });
   const loop = startDaemonLoop({
     intervalMinutes: () => interval.data ?? profile.settings.get().sync.intervalMinutes,
     // Each run holds the profile's run lock, so a `sync` started meanwhile waits for it.
@@ -99,6 +104,7 @@ async function daemon(options: DaemonOptions): Promise<void> {
               state: c.state,
               logger: logger.child('sync'),
               signal,
+              onProgress,
             },
             {},
           );
@@ -130,7 +136,10 @@ export function registerDaemon(program: Command): void {
       "sync now and then every interval until SIGTERM/SIGINT (server mode). One daemon per profile; each run holds the profile run lock, so a `sync` started meanwhile waits for it and then runs between the daemon's runs",
     )
     .option('--interval <minutes>', 'minutes between runs (default: the profile setting)')
-    .option('--json', 'print one JSON line per run')
+    .option(
+      '--json',
+      'print one JSON line per run ({"event":"run",…}), and {"event":"progress",…} once a minute while a long run goes on',
+    )
     .action(async (_o: DaemonOptions, cmd: Command) => {
       await daemon(cmd.optsWithGlobals<DaemonOptions>());
     });

@@ -2,8 +2,9 @@ import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import type { Language } from '../core/localized';
 import { acquireProfileLock } from '../core/store/profile-lock';
-import { runSync, type SyncError, type SyncResult } from '../core/sync/engine';
+import { DEFAULT_CONCURRENCY, runSync, type SyncError, type SyncResult } from '../core/sync/engine';
 import { connectProfile } from './connect';
+import { syncProgressReporter } from './progress';
 import {
   EXIT,
   openProfile,
@@ -84,6 +85,11 @@ async function sync(options: SyncCommandOptions): Promise<void> {
     throw e;
   });
   let connected: Awaited<ReturnType<typeof connectProfile>> | null = null;
+  const lang: Language = options.lang === 'fi' ? 'fi' : 'en';
+  const progress = syncProgressReporter(process.stderr, {
+    json: Boolean(options.json),
+    language: lang,
+  });
   try {
     connected = await connectProfile(profile, stop.requests);
     const result = await runSync(
@@ -94,6 +100,7 @@ async function sync(options: SyncCommandOptions): Promise<void> {
         state: connected.state,
         logger: profile.logger.child('sync'),
         signal: stop.run,
+        onProgress: progress.onProgress,
       },
       {
         dryRun: options.dryRun,
@@ -103,10 +110,12 @@ async function sync(options: SyncCommandOptions): Promise<void> {
         sweep: options.sweep,
       },
     );
+    progress.end();
     if (options.json) printJson(syncJson(result));
-    else printHuman(result, options.lang === 'fi' ? 'fi' : 'en');
+    else printHuman(result, lang);
     process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
   } finally {
+    progress.end();
     stop.dispose();
     connected?.close();
     lock.release();
@@ -123,7 +132,7 @@ export function registerSync(program: Command): void {
     .option('--user <email...>', 'only these users (the Severa watermark then stays)')
     .option('--confirm-held', 'apply the deletions held for confirmation')
     .option('--reject-held', 'bring back what the held deletions would have removed')
-    .option('--concurrency <n>', 'users synced at the same time (default 32)')
+    .option('--concurrency <n>', `users synced at the same time (default ${DEFAULT_CONCURRENCY})`)
     .option(
       '--wait <seconds>',
       `how long to wait for another run of this profile to finish before refusing (default ${DEFAULT_WAIT_SECONDS})`,
@@ -134,7 +143,10 @@ export function registerSync(program: Command): void {
         'look for Severa deletions now: the near future or the whole window',
       ).choices(['near', 'full']),
     )
-    .option('--json', 'print {"ok":…,"users":…,"toGoogle":{…},"toSevera":{…},…}')
+    .option(
+      '--json',
+      'print {"ok":…,"users":…,"toGoogle":{…},"toSevera":{…},…}; while it runs, {"event":"progress",…} lines on stderr',
+    )
     .action(async (_o: SyncCommandOptions, cmd: Command) => {
       await sync(cmd.optsWithGlobals<SyncCommandOptions>());
     });

@@ -17,22 +17,36 @@ interface EngineRunInput {
   privateKeyPem: string;
   severaSecret: string;
   severaRequestsPerSecond: number;
+  /** Google's budgets for the client's limiters (the sandbox enforces the same). */
+  googleUserPerMinute: number;
+  googleProjectPerMinute: number;
   sweep?: 'near' | 'full';
   concurrency?: number;
 }
 
 const input = JSON.parse(readFileSync(0, 'utf8')) as EngineRunInput;
 const paths = profilePaths(input.profileDir);
-const settings = new FileSettingsStore(paths.settings).get();
+const stored = new FileSettingsStore(paths.settings).get();
+const settings = {
+  ...stored,
+  google: {
+    ...stored.google,
+    userRequestsPerMinute: input.googleUserPerMinute,
+    projectRequestsPerMinute: input.googleProjectPerMinute,
+  },
+  severa: { ...stored.severa, requestsPerSecond: input.severaRequestsPerSecond },
+};
 const severa = createSeveraClient({
   apiRoot: settings.severa.apiRoot,
   clientId: settings.severa.clientId ?? '',
   clientSecret: input.severaSecret,
   requestsPerSecond: input.severaRequestsPerSecond,
+  timeoutMs: settings.sync.requestTimeoutSeconds * 1000,
 });
 const google = createGoogleCalendars({
   settings: settings.google,
   privateKeyPem: input.privateKeyPem,
+  requestTimeoutMs: settings.sync.requestTimeoutSeconds * 1000,
 });
 const state = SyncState.open(paths.state);
 const cpuBefore = process.cpuUsage();

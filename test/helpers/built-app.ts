@@ -22,6 +22,7 @@ export interface Snapshot {
   trays: {
     images: string[];
     tooltip: string;
+    tooltips: string[];
     destroyed: boolean;
     menu: { id: string; label: string; enabled: boolean }[];
   }[];

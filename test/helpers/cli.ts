@@ -28,3 +28,21 @@ export function runCli(
     child.stdin!.end(options.stdin ?? '');
   });
 }
+
+const isProgressEvent = (line: string) => {
+  try {
+    return (JSON.parse(line) as { event?: unknown }).event === 'progress';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What a `--json` command wrote to stderr besides its `{"event":"progress",…}` lines (one per
+ * line, main/cli/progress.ts): '' when it warned of nothing.
+ */
+export const besideProgress = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((line) => line !== '' && !isProgressEvent(line))
+    .join('\n');

@@ -266,6 +266,18 @@ export class FakeSevera implements SeveraApi {
       )
         continue;
       if (q.endDateTime && Date.parse(a.startDateTime) > Date.parse(q.endDateTime)) continue;
+      // userGuids: owned by one of them, or (includeAsMember) one of them takes part.
+      if (
+        q.userGuids &&
+        !q.userGuids.includes(a.ownerUser.guid) &&
+        !(
+          q.includeAsMember &&
+          (this.participants.get(a.guid) ?? []).some((p) =>
+            q.userGuids?.includes(p.participantGuid),
+          )
+        )
+      )
+        continue;
       yield structuredClone(a);
     }
   }

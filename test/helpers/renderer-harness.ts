@@ -238,6 +238,8 @@ export async function configureForSandboxes(
         testUser: demo.testUser,
       },
       severa: { apiRoot: severa.apiRoot },
+      // The tests drive runs with Sync now: no background run (every minute by default) among them.
+      sync: { intervalMinutes: 60 },
     }),
   );
   must(

@@ -187,6 +187,14 @@ describe('the built app in demo mode (dist/app/main.js on a recorded Electron)',
     await app.send('tray-click', { item: 'sync-now' });
     const done = await app.until(app.snapshot, (s) => /✓|⚠/.test(tray(s)[0]!.label), 90_000);
     expect(tray(done)[0]!.label).toMatch(/^Last sync \d\d:\d\d: ✓ \d+ changes$/);
+    // The tooltip showed the run's progress while it went on, then the result.
+    const tooltips = done.trays[0]!.tooltips;
+    expect(tooltips).toContainEqual(
+      expect.stringMatching(
+        /^Severa Calendar Sync — \d+ of \d+ users · → Google \d+, → Severa \d+ · /,
+      ),
+    );
+    expect(tooltips.at(-1)).toBe(`Severa Calendar Sync — ${tray(done)[0]!.label}`);
     expect((await listAll(demoSettings())).length).toBeGreaterThan(before.length);
     expect(done.updater).toEqual([]); // never in development
     expect(done.exposedInternals).toBe(false); // SEVERA_SYNC_E2E is not set

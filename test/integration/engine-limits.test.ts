@@ -4,7 +4,7 @@ import { startWorld, type World } from '../helpers/world';
 /**
  * A run with several users at once stays inside Severa's limit (design §4): the sandbox answers
  * 429 beyond 10 requests/s, so a run that never meets one, with more requests than fit in a
- * second, kept the limit with users and participant reads in parallel.
+ * second, kept the limit with users' listings and creates in parallel.
  */
 let world: World;
 const ACTIVITIES = 40;
@@ -21,6 +21,12 @@ beforeAll(async () => {
       activityType: { guid: world.types.meeting },
       ownerUser: { guid: owner?.severaGuid ?? '' },
     });
+    // Each becomes an activity: one create each, from six users at once.
+    world.google.control.putEvent(owner?.email ?? '', {
+      summary: `Event ${i}`,
+      start: { dateTime: new Date(start + i * 3_600_000 + 1_800_000).toISOString() },
+      end: { dateTime: new Date(start + (i + 1) * 3_600_000).toISOString() },
+    });
   }
   world.severa.control.clearRequestLog();
 });
@@ -29,7 +35,12 @@ afterAll(async () => world?.close());
 it('syncs 6 users concurrently without one 429 from Severa', async () => {
   const started = Date.now();
   const r = await world.sync({ concurrency: 6 });
-  expect(r).toMatchObject({ ok: true, users: 6, toGoogle: { created: ACTIVITIES } });
+  expect(r).toMatchObject({
+    ok: true,
+    users: 6,
+    toGoogle: { created: ACTIVITIES },
+    toSevera: { created: ACTIVITIES },
+  });
   const log = world.severa.control.requestLog;
   expect(log.length).toBeGreaterThan(ACTIVITIES);
   expect(log.filter((q) => q.status === 429)).toEqual([]);

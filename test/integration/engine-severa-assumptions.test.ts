@@ -168,6 +168,10 @@ describe('deletions', () => {
       startDateTime: later.toISOString(),
       endDateTime: new Date(later.getTime() + 3_600_000).toISOString(),
     });
+    // Older than the watermark (as a change a run missed), so no changedSince listing shows it.
+    const state = w.openState();
+    state.setMeta('severa.watermark', new Date(Date.now() + 60_000).toISOString());
+    state.close();
     w.severa.control.injectFaults({
       severaError: { status: 403, type: 'PermissionDenied', message: 'Not now.' },
       for: new RegExp(`^/v1/activities/${moved.guid}$`),

@@ -154,6 +154,49 @@ describe('sync engine against the sandboxes', () => {
     expect((await world.sync()).toSevera).toEqual(zero);
   });
 
+  it('carries a Severa deletion for tomorrow and an edit on either side in the next run, with no near or full sweep due', async () => {
+    const tomorrow = activity('Standup tomorrow', aino, 1);
+    const nextWeek = activity('Workshop in five days', aino, 5);
+    const editedInSevera = activity('Budget review', aino, 3);
+    const editedInGoogle = googleEvent(aino, 'Call with supplier', 4);
+    expect(await world.sync()).toMatchObject({ ok: true, errors: [] });
+
+    world.severa.control.activities.delete(tomorrow.guid);
+    // Five days out only the near sweep (due every nearSweepMinutes, not yet) would see it go.
+    world.severa.control.activities.delete(nextWeek.guid);
+    world.severa.control.activities.edit(editedInSevera.guid, { name: 'Budget review (moved)' });
+    world.google.control.editEvent(aino.email, editedInGoogle.id as string, {
+      summary: 'Call with new supplier',
+    });
+    world.severa.control.clearRequestLog();
+    const next = await world.sync();
+    expect(next).toMatchObject({ ok: true, errors: [] });
+    expect(next.toGoogle).toEqual({ created: 0, updated: 1, deleted: 1 });
+    expect(next.toSevera).toEqual({ created: 0, updated: 1, deleted: 0 });
+    const titles = live(aino).map((e) => e.summary);
+    expect(titles).not.toContain('Standup tomorrow');
+    expect(titles).toContain('Budget review (moved)');
+    expect(titles).toContain('Workshop in five days'); // the near sweep's, next time it is due
+    expect(activities().map((a) => a.name)).toContain('Call with new supplier');
+
+    // The run listed the changes and today and tomorrow only: no user's window, no near sweep.
+    const listings = world.severa.control.requestLog
+      .filter((r) => r.method === 'GET' && r.path === '/v1/activities')
+      .map((r) => new URLSearchParams(r.query));
+    expect(listings.some((q) => q.has('userGuids'))).toBe(false);
+    const swept = listings.filter((q) => q.has('startDateTime'));
+    expect(swept.length).toBeGreaterThan(0);
+    for (const q of swept) {
+      const hours =
+        (Date.parse(q.get('endDateTime')!) - Date.parse(q.get('startDateTime')!)) / 3_600_000;
+      expect(hours).toBeLessThanOrEqual(48 + 14); // two days from the earliest zone's midnight
+    }
+
+    const near = await world.sync({ sweep: 'near' });
+    expect(near.toGoogle).toEqual({ created: 0, updated: 0, deleted: 1 });
+    expect(live(aino).map((e) => e.summary)).not.toContain('Workshop in five days');
+  });
+
   it('resolves a conflicting edit by the policy and logs both versions', async () => {
     const a = activity('Board meeting', aino);
     await world.sync();

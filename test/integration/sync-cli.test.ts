@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli';
+import { besideProgress, CLI, REPO, runCli } from '../helpers/cli';
 import { pemFragments } from '../helpers/leaks';
 import { startWorld, type World, type WorldUser } from '../helpers/world';
 
@@ -58,8 +61,18 @@ describe('the sync commands', () => {
 
   it('sync --json runs; status and log show it; secrets appear nowhere', async () => {
     const r = await cli(['sync', '--json']);
-    expect(r.stderr).toBe('');
     expect(json(r.stdout)).toMatchObject({ ok: true, users: 2, toGoogle: { created: 1 } });
+    // stderr carries nothing but the run's JSON progress events, one a line, the last at done.
+    expect(besideProgress(r.stderr)).toBe('');
+    const events = r.stderr.trimEnd().split('\n').map(json);
+    expect(events.every((e) => typeof e.time === 'string')).toBe(true);
+    expect(events.at(-1)).toMatchObject({
+      phase: 'done',
+      usersDone: 2,
+      usersTotal: 2,
+      written: { toGoogle: 1, toSevera: 0 },
+      etaSeconds: null,
+    });
     expect(world.google.control.listAll(aino.email).map((e) => e.summary)).toEqual([
       'Quarterly review',
     ]);
@@ -87,7 +100,7 @@ describe('the sync commands', () => {
     expect(JSON.parse((await cli(['log', '--json', '--level', 'error'])).stdout)).toEqual([]);
     const pem = await world.secrets.get('google-private-key');
     const severaSecret = (await world.secrets.get('severa-client-secret')) as string;
-    for (const text of [r.stdout, log]) {
+    for (const text of [r.stdout, r.stderr, log]) {
       expect(text).not.toContain(severaSecret);
       for (const fragment of pemFragments(pem as string)) expect(text).not.toContain(fragment);
     }
@@ -104,5 +117,29 @@ describe('the sync commands', () => {
     expect(json(reset.stdout)).toEqual({ ok: true, forgotLinks: 1 });
     const again = json((await cli(['sync', '--json'])).stdout);
     expect(again).toMatchObject({ ok: true, adopted: 1, toGoogle: { created: 0 } });
+  });
+
+  it('on a terminal, sync rewrites one progress line on stderr; stdout keeps only the result', async () => {
+    // A real pseudo-terminal (util-linux's script): stderr is the terminal, stdout a file.
+    const out = join(world.profileDir, 'sync-out.txt');
+    const command = `stty cols 160; node '${CLI}' --profile '${world.profileDir}' sync > '${out}'`;
+    const terminal = await new Promise<string>((done, fail) =>
+      execFile('script', ['-qefc', command, '/dev/null'], { cwd: REPO, timeout: 30_000 }, (e, o) =>
+        e ? fail(e) : done(o),
+      ),
+    );
+    const rewrites = terminal.split('\r\x1b[2K');
+    expect(rewrites[0]).toBe('');
+    expect(rewrites.at(-1)).toBe(''); // erased before the result was printed
+    expect(rewrites).toContain('reading Severa · → Google 0, → Severa 0 · 0 items/s');
+    expect(rewrites.filter(Boolean).at(-1)).toMatch(/^2 of 2 users · → Google 0, → Severa 0 · /);
+    expect(terminal).not.toContain('\n');
+    const result = readFileSync(out, 'utf8');
+    expect(result).toMatch(/^Sync ok: 2 users\n/);
+    expect(result).not.toContain('\x1b');
+    // Not a terminal (a pipe, cron): no progress at all.
+    const piped = await cli(['sync']);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toMatch(/^Sync ok: 2 users\n/);
   });
 });

@@ -2,7 +2,7 @@ import Database from 'libsql';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profilePaths } from '../../main/core/store/profile';
-import { CLI, REPO, runCli } from '../helpers/cli';
+import { besideProgress, CLI, REPO, runCli } from '../helpers/cli';
 import { convergenceReport, startWorld, type World } from '../helpers/world';
 
 /*
@@ -118,7 +118,7 @@ async function expectRecovered(): Promise<void> {
   const first = await runCli(world.profileDir, ['sync', '--sweep', 'full', '--json'], {
     timeoutMs: 60_000,
   });
-  expect(first.stderr).toBe('');
+  expect(besideProgress(first.stderr)).toBe('');
   expect(JSON.parse(first.stdout)).toMatchObject({ ok: true, errors: [] });
   const second = JSON.parse(
     (await runCli(world.profileDir, ['sync', '--json'], { timeoutMs: 60_000 })).stdout,

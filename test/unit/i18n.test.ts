@@ -30,6 +30,8 @@ const SAME_IN_BOTH = new Set([
   'test.duration',
   'stages.severa',
   'sections.severa',
+  'progress.duration.seconds',
+  'progress.duration.minutes',
 ]);
 
 describe('translations', () => {

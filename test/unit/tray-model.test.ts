@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncStatusDto, SyncSummaryDto } from '../../preload/api';
-import { newErrors, trayImageFile, trayMenuModel } from '../../main/core/service/tray-model';
+import type { SyncProgressDto, SyncStatusDto, SyncSummaryDto } from '../../preload/api';
+import {
+  newErrors,
+  TOOLTIP_MAX,
+  trayImageFile,
+  trayMenuModel,
+  trayToolTip,
+} from '../../main/core/service/tray-model';
 import { existsSync } from 'node:fs';
 
 const summary = (errors: SyncSummaryDto['errors'] = []): SyncSummaryDto => ({
@@ -78,5 +84,51 @@ describe('tray model', () => {
     expect(newErrors(summary([a]), summary([a, b]))).toEqual([b]);
     expect(newErrors(summary([a, b]), summary([a]))).toEqual([]);
     expect(newErrors(summary([a]), summary())).toEqual([]);
+  });
+
+  it('tooltip: the progress line while a run goes on, the last result otherwise', () => {
+    const progress: SyncProgressDto = {
+      runId: 7,
+      phase: 'users',
+      usersDone: 120,
+      usersTotal: 1000,
+      written: { toGoogle: 340, toSevera: 12 },
+      itemsPerSecond: 4.25,
+      severaRequestsPerSecond: 9.8,
+      elapsedSeconds: 300,
+      etaSeconds: 725,
+      resumed: null,
+    };
+    const running = status({ state: 'syncing', running: true, progress });
+    expect(trayToolTip(running, 'en')).toBe(
+      'Severa Calendar Sync — 120 of 1,000 users · → Google 340, → Severa 12 · 4.3 items/s · about 12 min left',
+    );
+    expect(trayToolTip(running, 'fi')).toBe(
+      'Severa Calendar Sync — 120/1\u00a0000 käyttäjää · → Google 340, → Severa 12 · 4,3 merkintää/s · noin 12 min jäljellä',
+    );
+    // Before Severa's first user page there is nothing to count yet.
+    const reading = { ...progress, usersTotal: 0, usersDone: 0, etaSeconds: null };
+    expect(trayToolTip(status({ running: true, progress: reading }), 'en')).toBe(
+      'Severa Calendar Sync — reading Severa · → Google 340, → Severa 12 · 4.3 items/s',
+    );
+    // Windows cuts a tooltip at 127 characters: the resumed note ends in an ellipsis instead.
+    const resumed = trayToolTip(
+      status({
+        running: true,
+        progress: {
+          ...progress,
+          resumed: { previousRunStartedAt: '2026-03-01T10:00:00Z', usersDone: 80 },
+        },
+      }),
+      'en',
+    );
+    expect(resumed.length).toBe(TOOLTIP_MAX);
+    expect(resumed.endsWith('…')).toBe(true);
+    // A finished run (its last event still held) and an idle app show the last result.
+    const finished = status({ lastRun: run(summary()), progress: { ...progress, phase: 'done' } });
+    expect(trayToolTip(finished, 'en', 'UTC')).toBe(
+      'Severa Calendar Sync — Last sync 10:03: ✓ 5 changes',
+    );
+    expect(trayToolTip(status({ running: true }), 'en')).toBe('Severa Calendar Sync — Syncing…');
   });
 });

@@ -104,6 +104,8 @@ export interface SeveraSandboxControl {
   users: SandboxCollection<SeveraUser, UserSeed>;
   activityTypes: SandboxCollection<ActivityType, ActivityTypeSeed>;
   activities: SandboxCollection<Activity, ActivitySeed>;
+  /** An activity as the API answers it (date-times in the organisation's zone). */
+  answerActivity(guid: string): Activity | undefined;
   participants: {
     list(activityGuid: string): ActivityParticipant[];
     add(activityGuid: string, userGuid: string, status?: MemberStatus): ActivityParticipant;
@@ -371,6 +373,10 @@ export async function startSeveraSandbox(
       put: (s) => store.putActivity(s),
       edit: (g, p) => store.editActivity(g, p as Partial<ActivitySeed>),
       delete: (g) => store.deleteActivity(g),
+    },
+    answerActivity: (g) => {
+      const a = store.getActivity(g);
+      return a && store.answerActivity(a);
     },
     participants: {
       list: (a) => store.listParticipants(a),

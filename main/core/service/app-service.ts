@@ -15,6 +15,7 @@ import {
   type RequestChannel,
   type Result,
   type SyncStatusDto,
+  type SyncProgressDto,
   type SyncSummaryDto,
 } from '../../../preload/api';
 import { isAppError } from '../errors';
@@ -185,11 +186,19 @@ export function createAppService(options: AppServiceOptions): AppService {
 
   const runOnce = () => exclusive(runEngine);
 
+  /** The run in progress's last progress event (the status carries it, the tray shows it). */
+  let progress: SyncProgressDto | null = null;
+  const emitProgress = (p: SyncProgressDto) => {
+    progress = p;
+    onEvent('sync-progress', p);
+  };
+
   async function runEngine(): Promise<SyncSummaryDto> {
     const startedAt = new Date().toISOString();
     lastRun = { startedAt, finishedAt: null, summary: null };
+    progress = null;
     try {
-      const summary = await profile.sync.run(env(), emitLog);
+      const summary = await profile.sync.run(env(), emitLog, emitProgress);
       lastRun = { startedAt, finishedAt: new Date().toISOString(), summary };
       return summary;
     } catch (e) {
@@ -223,6 +232,7 @@ export function createAppService(options: AppServiceOptions): AppService {
       lastRun,
       nextRunAt: s.nextRunAt?.toISOString() ?? null,
       held,
+      progress: s.running ? progress : null,
     };
   }
 

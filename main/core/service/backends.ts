@@ -5,6 +5,7 @@ import type {
   QuarantinedItemDto,
   RequestArgs,
   SeveraUserDto,
+  SyncProgressDto,
   SyncSummaryDto,
 } from '../../../preload/api';
 import type { Localized } from '../localized';
@@ -55,7 +56,11 @@ export interface UserSyncRow {
 
 /** The engine and its state (sync links, held deletions, the sync log) of one profile. */
 export interface SyncBackend {
-  run(env: ProfileEnv, onLogEntry: (entry: LogEntryDto) => void): Promise<SyncSummaryDto>;
+  run(
+    env: ProfileEnv,
+    onLogEntry: (entry: LogEntryDto) => void,
+    onProgress?: (progress: SyncProgressDto) => void,
+  ): Promise<SyncSummaryDto>;
   held(): Promise<HeldDeletionDto[]>;
   resolveHeld(
     env: ProfileEnv,

@@ -3,6 +3,7 @@ import type {
   HeldDeletionDto,
   LogEntryDto,
   QuarantinedItemDto,
+  SyncProgressDto,
   SyncSummaryDto,
 } from '../../../preload/api';
 import { importGoogleKey } from '../google/key-import';
@@ -141,6 +142,7 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
     env: ProfileEnv,
     onLogEntry: (e: LogEntryDto) => void,
     heldFor?: { user: string; decision: 'confirm' | 'reject' },
+    onProgress?: (p: SyncProgressDto) => void,
   ) {
     const [severa, google] = [await connectSevera(env), await connectGoogle(env)];
     const lock = { owner: 'app', waitMs: RUN_LOCK_WAIT_MS };
@@ -154,6 +156,7 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
             state: state(),
             logger: logger.child('sync'),
             onLogEntry: (e) => onLogEntry(toLogEntryDto(e)),
+            onProgress,
           },
           heldFor ? { users: [heldFor.user], heldDecision: heldFor.decision } : {},
         ),
@@ -164,7 +167,8 @@ function openSync(profileDir: string, logger: Logger): SyncBackend {
   }
 
   return {
-    run: async (env, onLogEntry) => toSummaryDto(await run(env, onLogEntry)),
+    run: async (env, onLogEntry, onProgress) =>
+      toSummaryDto(await run(env, onLogEntry, undefined, onProgress)),
     held: async () => {
       const links = state().heldLinks();
       const lastRun = state().lastRun()?.startedAt ?? new Date().toISOString();

@@ -1,10 +1,12 @@
 import type { Language } from '../localized';
 import type { SyncStatusDto, SyncSummaryDto } from '../../../preload/api';
+import { progressText } from '../sync/progress';
 
 /**
  * What the tray shows, decided in plain Node so it is tested without Electron: the image for a
- * state on each OS, the menu (last result, Sync now, Open, Pause/Resume, Quit) and which errors
- * of a run are new enough to raise an OS notification.
+ * state on each OS, the menu (last result, Sync now, Open, Pause/Resume, Quit), the tooltip (the
+ * run's progress while one goes on) and which errors of a run are new enough to raise an OS
+ * notification.
  */
 export type TrayState = SyncStatusDto['state'];
 export type TrayAction = 'sync-now' | 'open' | 'pause' | 'resume' | 'quit';
@@ -80,6 +82,19 @@ export function trayMenuModel(
     item(paused ? 'resume' : 'pause'),
     item('quit'),
   ];
+}
+
+/** Windows keeps 127 characters of a tray tooltip (NOTIFYICONDATA's szTip) and cuts the rest. */
+export const TOOLTIP_MAX = 127;
+
+/** The icon's tooltip: the app and the run's progress line while one goes on, else the last result. */
+export function trayToolTip(status: SyncStatusDto, language: Language, timeZone?: string): string {
+  const detail =
+    status.running && status.progress
+      ? progressText(status.progress, language)
+      : lastResultLabel(status, language, timeZone);
+  const text = `Severa Calendar Sync — ${detail}`;
+  return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
 }
 
 const errorKey = (e: SyncSummaryDto['errors'][number]) =>

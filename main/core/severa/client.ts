@@ -92,6 +92,8 @@ interface RequestSpec {
   anonymous?: boolean;
   /** 404 is an answer here, not an error. */
   notFoundIsAnswer?: boolean;
+  /** Goes before other waiting requests (see `RateLimiter.acquire`). */
+  urgent?: boolean;
 }
 
 interface Answer {
@@ -143,7 +145,7 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
     };
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
-    const release = await limiter.acquire();
+    const release = await limiter.acquire(spec.urgent);
     requests++;
     let response: Response;
     try {
@@ -251,6 +253,7 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
       },
       repeatable: true,
       anonymous: true,
+      urgent: true,
     });
     return parseTokenResponse(answer.body, Date.now());
   });
@@ -274,6 +277,7 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
     path: string,
     buildQuery: () => URLSearchParams,
     schema: z.ZodType<T>,
+    urgent = false,
   ): AsyncGenerator<T & { guid: string }> {
     const rows = z.array(schema);
     const query = buildQuery();
@@ -282,7 +286,13 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
       const pageQuery = new URLSearchParams(query);
       pageQuery.set('rowCount', String(PAGE_SIZE));
       if (pageToken) pageQuery.set('pageToken', pageToken);
-      const answer = await request({ method: 'GET', path, query: pageQuery, repeatable: true });
+      const answer = await request({
+        method: 'GET',
+        path,
+        query: pageQuery,
+        repeatable: true,
+        urgent,
+      });
       const page = withGuid(parse(rows, answer.body, `GET ${path}`));
       if (page.without > 0)
         logger.warn('severa listed rows without a guid; they are left out', {
@@ -410,10 +420,16 @@ export function createSeveraClient(options: SeveraClientOptions): SeveraClient {
       });
     },
 
+    // Every other request of a run waits for the users and the types: they go first.
     listUsers: (q = {}) =>
-      paged('/v1/users', () => queryOf({ email: q.email, isActive: q.isActive }), severaUserSchema),
+      paged(
+        '/v1/users',
+        () => queryOf({ email: q.email, isActive: q.isActive }),
+        severaUserSchema,
+        true,
+      ),
 
     listActivityTypes: (q = {}) =>
-      paged('/v1/activitytypes', () => queryOf({ active: q.active }), activityTypeSchema),
+      paged('/v1/activitytypes', () => queryOf({ active: q.active }), activityTypeSchema, true),
   };
 }

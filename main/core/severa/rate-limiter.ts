@@ -6,8 +6,12 @@
  * response costs a little throughput, never a 429.
  */
 export interface RateLimiter {
-  /** Resolves when a request may be sent; call the returned function once its answer (or failure) is in. */
-  acquire(): Promise<() => void>;
+  /**
+   * Resolves when a request may be sent; call the returned function once its answer (or
+   * failure) is in. An `urgent` request goes before the others waiting (what every other
+   * request of a run waits for: the token, the user and type pages).
+   */
+  acquire(urgent?: boolean): Promise<() => void>;
   setRate(requestsPerSecond: number): void;
 }
 
@@ -59,9 +63,9 @@ export function createRateLimiter(requestsPerSecond: number): RateLimiter {
       setRate(rate);
       pump();
     },
-    acquire: () =>
+    acquire: (urgent = false) =>
       new Promise((resolve) => {
-        waiters.push((slot) => {
+        waiters[urgent ? 'unshift' : 'push']((slot) => {
           let released = false;
           resolve(() => {
             if (released) return;

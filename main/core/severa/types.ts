@@ -26,6 +26,8 @@ export interface SeveraApi {
   removeParticipant(activityGuid: string, participantGuid: string): Promise<void>;
   listUsers(query?: { email?: string; isActive?: boolean }): AsyncIterable<SeveraUser>;
   listActivityTypes(query?: { active?: boolean }): AsyncIterable<ActivityType>;
+  /** HTTP requests sent so far, where the client counts them (a run's progress shows the rate). */
+  requestCount?(): number;
 }
 
 /** Scopes this product asks for (setup step `severa.api-credentials`). */

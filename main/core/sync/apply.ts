@@ -20,7 +20,7 @@ import {
   type Origin,
   type SyncFields,
 } from './mapping';
-import type { Action, GoogleItem, Link, SeveraItem } from './plan';
+import type { Action, GoogleItem, Link, SeveraFacts, SeveraItem } from './plan';
 import type { StateChange } from './state';
 import { GoogleApiError } from '../google/google-errors';
 import { errorFields, makeEntry, type Direction, type LogEntry } from './sync-log';
@@ -41,8 +41,8 @@ export interface UserContext {
   categoryOf: (typeGuid: string) => ActivityCategory | undefined;
   /** The activity as this run's Severa listing returned it, if it did (saves a read). */
   listedActivity: (guid: string) => Activity | undefined;
-  /** The zone of an activity's owner, in which its all-day dates are read and written. */
-  ownerZone: (activity: Activity) => string;
+  /** The zone of an activity's owner (user guid), in which its all-day dates are read and written. */
+  ownerZone: (ownerGuid: string) => string;
   /** A synced user's Severa guid, by normalised e-mail. */
   userGuidOf: (email: string) => string | undefined;
   /** The etag of the event as this run observed it, if it did (else the link's). */
@@ -228,7 +228,7 @@ export async function applyAction(ctx: UserContext, action: Action): Promise<App
       return done([], [action.link]);
     }
     case 'adopt': {
-      let link = newLink(ctx, action.severa, action.google, action.origin);
+      let link = pairLink(ctx.user, action.severa, action.google, action.origin);
       // An instance of a series is never written to for the link: it would become an exception.
       if (action.google.severaGuid !== action.severa.guid && !action.google.seriesId) {
         const patched = await ctx.calendar.patchEvent(
@@ -403,13 +403,21 @@ function conflictEntries(
   ];
 }
 
-const newLink = (
-  ctx: UserContext,
-  severa: SeveraItem,
-  google: GoogleItem,
+/** What a link records of each side: a `SeveraItem` and a `GoogleItem` carry it. */
+export type LinkedSevera = Pick<SeveraItem, 'guid' | 'fields' | 'updated' | 'facts'>;
+export type LinkedGoogle = Pick<GoogleItem, 'id' | 'fields' | 'updated' | 'etag' | 'organizer'>;
+
+/**
+ * The link of a pair whose two sides agree as given: every new link a run records is made here
+ * (the benchmark's seeded company too, so its state is what a run would have written).
+ */
+export const pairLink = (
+  user: string,
+  severa: LinkedSevera,
+  google: LinkedGoogle,
   origin: Origin,
 ): Link => ({
-  user: ctx.user,
+  user,
   severaGuid: severa.guid,
   googleId: google.id,
   origin,
@@ -421,6 +429,50 @@ const newLink = (
   held: null,
   googleEtag: google.etag,
   googleOrganizer: google.organizer ?? null,
+  severaFacts: severa.facts ?? null,
+});
+
+/** What a link keeps of an activity besides its fields (plan.ts `SeveraFacts`). */
+export const severaFacts = (
+  a: Activity,
+  participants?: Record<string, string | null>,
+): SeveraFacts => ({
+  type: a.activityType.guid,
+  owner: a.ownerUser.guid,
+  occurrence: a.recurrenceType === 'Occurrence' || a.recurrenceType === 'Exception',
+  ...(participants && { participants }),
+});
+
+/** The activity as a link records it: fields in its owner's zone, its stamp and facts. */
+export function linkedActivity(
+  ctx: Pick<UserContext, 'ownerZone' | 'categoryOf'>,
+  activity: Activity,
+  participants?: Record<string, string | null>,
+): LinkedSevera {
+  return {
+    guid: activity.guid,
+    fields: fieldsFromActivity(
+      activity,
+      ctx.ownerZone(activity.ownerUser.guid),
+      ctx.categoryOf(activity.activityType.guid),
+    ),
+    updated: activity.lastUpdatedDateTime,
+    facts: severaFacts(activity, participants),
+  };
+}
+
+/** An event as a link records it: its fields as read (`fallback` when unreadable), stamp and etag. */
+export const linkedEvent = (
+  event: GoogleEvent,
+  zone: string,
+  fallback: SyncFields,
+  organizer: string | null = null,
+): LinkedGoogle => ({
+  id: event.id ?? '',
+  fields: fieldsFromEvent(event, zone) ?? fallback,
+  updated: event.updated ?? null,
+  etag: event.etag ?? null,
+  organizer,
 });
 
 function relinked(link: Link, severa: SeveraItem | null, google: GoogleItem | null): Link {
@@ -431,6 +483,7 @@ function relinked(link: Link, severa: SeveraItem | null, google: GoogleItem | nu
       severaHash: hashFields(severa.fields),
       severaUpdated: severa.updated,
       start: severa.fields.start,
+      severaFacts: severa.facts ?? link.severaFacts ?? null,
     }),
     ...(google && {
       googleHash: hashFields(google.fields),
@@ -438,18 +491,6 @@ function relinked(link: Link, severa: SeveraItem | null, google: GoogleItem | nu
       googleEtag: google.etag,
       googleOrganizer: google.organizer ?? null,
     }),
-  };
-}
-
-function googleSide(
-  event: GoogleEvent,
-  fallback: SyncFields,
-  zone: string,
-): { hash: string; updated: string | null; etag: string | null } {
-  return {
-    hash: hashFields(fieldsFromEvent(event, zone) ?? fallback),
-    updated: event.updated ?? null,
-    etag: event.etag ?? null,
   };
 }
 
@@ -507,21 +548,8 @@ async function createGoogleCopy(
       eventFromFields(severa.fields, ctx.zone, meta),
       patch,
     ));
-  const google = googleSide(created, severa.fields, ctx.zone);
-  return {
-    user: ctx.user,
-    severaGuid: severa.guid,
-    googleId: created.id ?? googleId,
-    origin,
-    severaHash: hashFields(severa.fields),
-    googleHash: google.hash,
-    severaUpdated: severa.updated,
-    googleUpdated: google.updated,
-    start: severa.fields.start,
-    held: null,
-    googleEtag: google.etag,
-    googleOrganizer: null,
-  };
+  const google = linkedEvent({ ...created, id: created.id ?? googleId }, ctx.zone, severa.fields);
+  return pairLink(ctx.user, severa, google, origin);
 }
 
 /**
@@ -538,15 +566,16 @@ async function updateGoogle(
 ): Promise<{ link: Link; notSent: LogEntry[] }> {
   const meta = { severaGuid: link.severaGuid, origin: link.origin };
   const settled = (patched: GoogleEvent, l: Link): Link => {
-    const google = googleSide(patched, severa.fields, ctx.zone);
+    const google = linkedEvent(patched, ctx.zone, severa.fields);
     return {
       ...l,
       severaHash: hashFields(severa.fields),
       severaUpdated: severa.updated,
-      googleHash: google.hash,
+      googleHash: hashFields(google.fields),
       googleUpdated: google.updated,
       googleEtag: google.etag,
       start: severa.fields.start,
+      severaFacts: severa.facts ?? l.severaFacts ?? null,
     };
   };
   if (!link.googleOrganizer) {
@@ -623,18 +652,6 @@ function activityTypeFor(ctx: UserContext, isPrivate: boolean): string {
   return guid;
 }
 
-function severaSide(
-  ctx: UserContext,
-  activity: Activity,
-): { hash: string; updated: string | null; start: string } {
-  const fields = fieldsFromActivity(
-    activity,
-    ctx.ownerZone(activity),
-    ctx.categoryOf(activity.activityType.guid),
-  );
-  return { hash: hashFields(fields), updated: activity.lastUpdatedDateTime, start: fields.start };
-}
-
 const isConditionFailed = (e: unknown) => status(e) === 412;
 
 /**
@@ -650,23 +667,15 @@ async function createActivity(
   google: GoogleItem,
 ): Promise<{ link: Link; created: boolean } | null> {
   const markerOf = (e: GoogleEvent | null) => e?.extendedProperties?.private?.[PROP_SEVERA_GUID];
-  const linkTo = (activity: Activity, etag: string | null, updated: string | null): Link => {
-    const severa = severaSide(ctx, activity);
-    return {
-      user: ctx.user,
-      severaGuid: activity.guid,
-      googleId: google.id,
-      origin: 'google',
-      severaHash: severa.hash,
-      googleHash: hashFields(google.fields),
-      severaUpdated: severa.updated,
-      googleUpdated: updated ?? google.updated,
-      start: severa.start,
-      held: null,
-      googleEtag: etag,
-      googleOrganizer: google.organizer ?? null,
-    };
-  };
+  // A new activity has no participants yet; another run's may have (unknown until read).
+  const linkTo = (activity: Activity, etag: string | null, updated: string | null): Link =>
+    pairLink(
+      ctx.user,
+      linkedActivity(ctx, activity, activity.guid === made?.guid ? {} : undefined),
+      { ...google, etag, updated: updated ?? google.updated },
+      'google',
+    );
+  let made: Activity | null = null;
   let etag = google.etag;
   if (!google.seriesId) {
     const current = await ctx.calendar.getEvent(google.id);
@@ -684,6 +693,7 @@ async function createActivity(
   const activity = await ctx.severa.createActivity(
     activityInputFromFields(google.fields, ctx.zone, typeGuid, ctx.severaUserGuid),
   );
+  made = activity;
   if (google.seriesId)
     return { link: linkTo(activity, google.etag, google.updated), created: true };
   // The event remembers its activity, so a lost database re-adopts instead of duplicating.
@@ -715,35 +725,50 @@ async function createActivity(
   return { link: linkTo(activity, patched.etag ?? null, patched.updated ?? null), created: true };
 }
 
-/** null when the activity is gone from Severa (404). */
+const isNotFound = (e: unknown) =>
+  (e as { type?: string }).type === 'NotFound' || (e as { httpStatus?: number }).httpStatus === 404;
+
+/**
+ * Google's version onto the activity. Its current type and owner come from this run's listing,
+ * else from the facts the link recorded (the activity is unchanged since: a change would have
+ * been listed), else from one read. null when the activity is gone from Severa (404).
+ */
 async function updateSevera(
   ctx: UserContext,
   link: Link,
   google: GoogleItem,
 ): Promise<Link | null> {
-  const current =
-    ctx.listedActivity(link.severaGuid) ?? (await ctx.severa.getActivity(link.severaGuid));
-  if (!current) return null;
-  const currentCategory =
-    ctx.categoryOf(current.activityType.guid) ?? current.activityType.category;
+  const listed = ctx.listedActivity(link.severaGuid);
+  const read = listed || link.severaFacts ? null : await ctx.severa.getActivity(link.severaGuid);
+  const current = listed ?? read;
+  const known = current ? severaFacts(current) : link.severaFacts;
+  if (!known) return null;
+  const currentCategory = ctx.categoryOf(known.type) ?? current?.activityType.category;
   // The type changes only when the privacy did: a Severa type the user chose is otherwise kept.
   const typeGuid =
     isPrivateCategory(currentCategory) === google.fields.private
       ? null
       : activityTypeFor(ctx, google.fields.private);
-  const updated = await ctx.severa.patchActivity(
-    link.severaGuid,
-    activityPatchFromFields(google.fields, ctx.ownerZone(current), typeGuid),
-  );
-  const severa = severaSide(ctx, updated);
+  let updated: Activity;
+  try {
+    updated = await ctx.severa.patchActivity(
+      link.severaGuid,
+      activityPatchFromFields(google.fields, ctx.ownerZone(known.owner), typeGuid),
+    );
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+  const severa = linkedActivity(ctx, updated, link.severaFacts?.participants);
   return {
     ...link,
-    severaHash: severa.hash,
+    severaHash: hashFields(severa.fields),
     severaUpdated: severa.updated,
     googleHash: hashFields(google.fields),
     googleUpdated: google.updated,
     googleEtag: google.etag,
     googleOrganizer: google.organizer ?? null,
-    start: severa.start,
+    start: severa.fields.start,
+    severaFacts: severa.facts ?? null,
   };
 }

@@ -11,15 +11,19 @@ import {
   actionItem,
   applyAction,
   DIRECTION,
+  severaFacts,
   type AppliedChange,
   type UserContext,
 } from './apply';
 import { isTransient, itemKey, QUARANTINE_AFTER_RUNS } from './quarantine';
 import {
+  addDays,
   fieldsFromActivity,
   fieldsFromEvent,
   googleCopyId,
   hashFields,
+  localDate,
+  zonedInstant,
   PROP_ORIGIN,
   PROP_SEVERA_GUID,
   type Origin,
@@ -36,9 +40,10 @@ import {
   type SeveraItem,
 } from './plan';
 import { instanceOf, pairSplit, splitFrom } from './series';
-import type { ItemFailure, StateChange, SyncState } from './state';
+import type { ItemFailure, StateChange, SyncState, UserRow } from './state';
 import { storedRange, uncoveredSlices } from './window';
 import { errorFields, makeEntry, unexpected, type LogEntry, type MessageFrom } from './sync-log';
+import { ProgressTracker, type SyncProgress } from './progress';
 
 /**
  * One sync run (design D6): read what changed on both sides, decide with the pure `plan`,
@@ -56,6 +61,8 @@ export interface SyncDeps {
   /** Checked between items: the current item finishes, then the run stops cleanly. */
   signal?: AbortSignal;
   now?: () => Date;
+  /** How far the run has come, at most twice a second and at each phase (`progress.ts`). */
+  onProgress?: (progress: SyncProgress) => void;
 }
 
 export interface SyncOptions {
@@ -163,19 +170,24 @@ export function nextWatermark(
   return new Date(Math.max(candidate, previousMs ?? candidate)).toISOString();
 }
 
-const META = {
+export const META = {
   domain: 'google.domain',
   clientId: 'google.clientId',
   watermark: 'severa.watermark',
   nearSweep: 'severa.nearSweepAt',
   fullSweep: 'severa.fullSweepAt',
-  windowStart: 'severa.windowStart',
-  windowEnd: 'severa.windowEnd',
+  /** The synced users' zones of the last run (the sweep of today and tomorrow starts with them). */
+  zones: 'severa.zones',
 } as const;
 
 const DAY = 86_400_000;
-/** Users synced at once by default; each client's limiter still caps its own request rate. */
-export const DEFAULT_CONCURRENCY = 32;
+/**
+ * Users synced at once by default; each client's limiter still caps its own request rate. A
+ * steady-state user is a token and a listing, so many fit; of them, users whose whole window is
+ * listed (`sweepDue`, a first run) hold both sides' listings, so fewer of those at a time.
+ */
+export const DEFAULT_CONCURRENCY = 128;
+const WHOLE_WINDOW_CONCURRENCY = 32;
 const PARALLEL_SEVERA_READS = 8;
 
 export const accountChangedError = () =>
@@ -233,30 +245,13 @@ interface Window {
   end: number;
 }
 
-/** What the Severa side showed this run, for all users at once. */
-interface SeveraRead {
-  activities: Map<string, Activity>;
-  /**
-   * activity guid → participating user guid → participant record guid, or null when the
-   * participation is known from the links and the record was not read (see `readSevera`).
-   */
-  participants: Map<string, Map<string, string | null>>;
-  /** user guid → the listed activities the user owns or takes part in (one pass, not per user). */
-  byUser: Map<string, Activity[]>;
-  /** The latest `lastUpdatedDateTime` listed: Severa's clock, not ours. */
-  newestChange: number | null;
-  swept: Window | null;
-  fullSweep: boolean;
-  /** Whether the links stood in for the participants of unchanged activities (`readSevera`). */
-  linksStoodIn: boolean;
-}
-
 export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncResult> {
   const { settings, state } = deps;
   const logger = deps.logger ?? silentLogger;
   const now = deps.now?.() ?? new Date();
   const dryRun = options.dryRun ?? false;
   const result = emptyResult(dryRun);
+  const previous = dryRun ? null : state.lastRun();
   const runId = dryRun ? null : state.startRun(now.toISOString(), false);
   result.runId = runId;
 
@@ -298,61 +293,161 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
   try {
     checkAccount(settings, state, dryRun);
     const window = syncWindow(settings, now);
-    const categories = new Map<string, ActivityCategory>();
-    for await (const t of deps.severa.listActivityTypes()) categories.set(t.guid, t.category);
-    const { synced, skipped, zones } = await selectUsers(deps, options);
-    for (const s of skipped) recordSkipped(s);
-    const severaRead = await readSevera(deps, synced, categories, window, now, options, (e, a) =>
-      recordError(null, 'read-participants', e, {
-        severaGuid: a.guid,
-        title: a.name,
-        start: a.startDateTime,
-      }),
-    );
-    result.users = synced.length;
+    const watermark = state.getMeta(META.watermark);
+    const early = startCompanyListings(deps, { window, now, watermark, options });
+    early.listed.catch(() => undefined); // awaited by readSevera, where a failure is recorded
+    // A first run notes where Severa's changes are read from before it lists anything, so that
+    // a run that stops midway resumes from there (users it finished are not listed again).
+    if (!watermark && !dryRun && options.users === undefined)
+      state.setMeta(META.watermark, new Date(now.getTime() - WATERMARK_OVERLAP_MS).toISOString());
+    const listingsFrom = Date.now();
 
-    const syncedEmails = new Set(synced.map((u) => u.email));
+    // Each user starts on Google as soon as Severa's user page naming them arrives (a company of
+    // 5 000 has 50 pages, one after another); what they decide waits for every user and for
+    // the company-wide Severa listings.
+    const synced: SyncedUser[] = [];
+    const sweptUsers = new Set<string>();
+    const categories = new Map<string, ActivityCategory>();
+    const zones = new Map<string, string>();
+    const company = deferred<SeveraRead>();
+    const progress = new ProgressTracker(
+      {
+        runId,
+        usersTotal: () => result.users,
+        severaRequestsPerSecond: settings.severa.requestsPerSecond,
+        severaRequests: () => deps.severa.requestCount?.() ?? null,
+        written: () => ({ toGoogle: written(result.toGoogle), toSevera: written(result.toSevera) }),
+      },
+      (p) => deps.onProgress?.(p),
+    );
+    const ownNewest = { value: null as number | null };
     const shared = {
       deps,
       options,
       window,
       now,
       runId,
+      companyRead: company.promise,
+      sweptUsers,
+      reads: severaReads(deps.severa, new Set<string>()),
+      ownNewest,
       categories,
-      syncedEmails,
+      syncedEmails: new Set<string>(),
       zones,
       result,
-      record,
+      record: (change: StateChange) => {
+        record(change);
+        progress.wrote();
+      },
       recordError,
       recordSkipped,
       deleted: new Set<string>(),
-      emailByGuid: new Map(synced.map((u) => [u.severa.guid, u.email])),
-      guidByEmail: new Map(synced.map((u) => [u.email, u.severa.guid])),
-      participantUsers: new Set(synced.map((u) => u.severa.guid)),
+      emailByGuid: new Map<string, string>(),
+      guidByEmail: new Map<string, string>(),
+      participantUsers: new Set<string>(),
     };
-    const userRun = (u: SyncedUser) =>
-      syncUser({ ...shared, user: u, severaRead, fetched: new Map() });
-    await runPool(synced, options.concurrency ?? DEFAULT_CONCURRENCY, userRun, deps.signal);
+    shared.reads = severaReads(deps.severa, shared.participantUsers);
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const pool = slots(concurrency);
+    const wholeWindow = slots(Math.min(concurrency, WHOLE_WINDOW_CONCURRENCY));
+    const userRun = async (u: SyncedUser) => {
+      const heavy = sweptUsers.has(u.email) ? await wholeWindow() : () => undefined;
+      let release = await pool();
+      // A user waiting for the company-wide Severa listings gives its slot to the next user's
+      // Google listing, so that all of them are read while Severa's are (its limit binds).
+      const meanwhile = async <T>(wait: Promise<T>): Promise<T> => {
+        release();
+        try {
+          return await wait;
+        } finally {
+          release = await pool();
+        }
+      };
+      try {
+        if (deps.signal?.aborted) return;
+        await syncUser({ ...shared, user: u, fetched: new Map(), meanwhile });
+        // A user left out (no Google account) left the total too: not counted as done.
+        if (!result.skipped.some((s) => s.user === u.email)) progress.userDone();
+      } finally {
+        release();
+        heavy();
+      }
+    };
+    const running: Promise<void>[] = [];
+    const start = (u: SyncedUser) => {
+      synced.push(u);
+      result.users++;
+      if (sweepDue(deps, u.email, options, now, watermark)) sweptUsers.add(u.email);
+      shared.syncedEmails.add(u.email);
+      shared.emailByGuid.set(u.severa.guid, u.email);
+      shared.guidByEmail.set(u.email, u.severa.guid);
+      shared.participantUsers.add(u.severa.guid);
+      running.push(userRun(u));
+    };
+    progress.usersStarted();
+    let severaRead: SeveraRead;
+    try {
+      // The types and the users do not depend on each other: one round trip, not two.
+      const [types, listed] = await Promise.all([
+        collect(deps.severa.listActivityTypes()),
+        selectUsers(deps, options, start),
+      ]);
+      for (const t of types) categories.set(t.guid, t.category);
+      for (const [guid, zone] of listed.zones) zones.set(guid, zone);
+      for (const s of listed.skipped) recordSkipped(s);
+      const resumed = resumedRun(state, previous, synced, sweptUsers);
+      if (resumed) {
+        record({ log: [resumedEntry(runId, resumed, synced.length)] });
+        progress.resumed({ previousRunStartedAt: resumed.startedAt, usersDone: resumed.done });
+      }
+      const read = readSevera(
+        deps,
+        { synced, sweptUsers, categories, window, now, watermark, reads: shared.reads, early },
+        (e, a) =>
+          recordError(null, 'read-participants', e, {
+            severaGuid: a.guid,
+            title: a.name,
+            start: a.startDateTime,
+          }),
+      );
+      read.then(company.resolve, company.reject);
+      severaRead = await read;
+    } catch (e) {
+      company.reject(e);
+      throw e;
+    } finally {
+      await Promise.all(running);
+    }
     await reachParticipants(shared, synced);
 
     result.aborted = deps.signal?.aborted ?? false;
     if (!dryRun && !result.aborted && options.users === undefined) {
-      // The watermark moves only when every change of this run reached its side (else re-read).
+      // The watermark moves only when every change of this run reached its side (else re-read),
+      // to the newest change listed, but not past the run's first listing: a user listed early
+      // may have changed after it.
       if (result.errors.length === 0) {
-        const watermark = nextWatermark(
-          state.getMeta(META.watermark),
-          severaRead.newestChange,
-          now,
+        const newest = [severaRead.newestChange, ownNewest.value].reduce<number | null>(
+          (n, t) => (t === null ? n : n === null ? t : Math.max(n, t)),
+          null,
         );
-        state.setMeta(META.watermark, watermark);
-        // The window this run reconciled: the next lists only what comes into view after it.
-        state.setMeta(META.windowStart, new Date(window.start).toISOString());
-        state.setMeta(META.windowEnd, new Date(window.end).toISOString());
+        state.setMeta(
+          META.watermark,
+          nextWatermark(
+            state.getMeta(META.watermark),
+            newest === null ? null : Math.min(newest, listingsFrom),
+            now,
+          ),
+        );
       }
-      if (severaRead.swept)
-        state.setMeta(severaRead.fullSweep ? META.fullSweep : META.nearSweep, now.toISOString());
-      if (severaRead.fullSweep) state.setMeta(META.nearSweep, now.toISOString());
+      state.setMeta(
+        META.zones,
+        JSON.stringify([...new Set(synced.map((u) => u.severa.timezone?.ianaName ?? 'UTC'))]),
+      );
+      const everyone = synced.length > 0 && synced.every((u) => sweptUsers.has(u.email));
+      if (severaRead.nearSweep || everyone) state.setMeta(META.nearSweep, now.toISOString());
+      if (everyone) state.setMeta(META.fullSweep, now.toISOString());
     }
+    progress.finished();
   } catch (e) {
     recordError(null, 'run', e);
   }
@@ -381,6 +476,47 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
 }
 
 const counts = (): DirectionCounts => ({ created: 0, updated: 0, deleted: 0 });
+const written = (c: DirectionCounts) => c.created + c.updated + c.deleted;
+
+interface Resumed {
+  startedAt: string;
+  /** Users the stopped run had reconciled: this run does not list their whole window again. */
+  done: number;
+}
+
+/**
+ * The run before this one stopped midway (killed, the app quit, the machine slept through it):
+ * no finish recorded, or recorded as aborted. Its users that were reconciled keep their token
+ * and their Severa listing; the others are listed again.
+ */
+function resumedRun(
+  state: SyncState,
+  previous: ReturnType<SyncState['lastRun']>,
+  synced: SyncedUser[],
+  sweptUsers: ReadonlySet<string>,
+): Resumed | null {
+  const stopped =
+    previous !== null &&
+    (previous.finishedAt === null || (previous.summary as { aborted?: boolean })?.aborted === true);
+  if (!stopped || previous === null) return null;
+  const done = synced.filter((u) => {
+    const row = state.getUser(u.email);
+    return !sweptUsers.has(u.email) && (row?.lastRunAt ?? '') >= previous.startedAt;
+  }).length;
+  return { startedAt: previous.startedAt, done };
+}
+
+const resumedEntry = (runId: number | null, r: Resumed, users: number): LogEntry =>
+  makeEntry({
+    runId,
+    action: 'run-resumed',
+    result: 'ok',
+    text: localized(
+      `Edellinen ajo (alkoi ${r.startedAt}) keskeytyi ennen kuin se valmistui. Tämä ajo jatkaa siitä: sen valmiiksi saamia käyttäjiä (${r.done}/${users}) ei lueta uudelleen kokonaan.`,
+      `The previous run (started ${r.startedAt}) stopped before it finished. This run goes on from where it was: ${r.done} of ${users} users it had finished are not read again in full.`,
+    ),
+    details: { previousRunStartedAt: r.startedAt, usersDone: r.done, users },
+  });
 
 function emptyResult(dryRun: boolean): SyncResult {
   return {
@@ -438,7 +574,8 @@ function checkAccount(settings: Settings, state: SyncState, dryRun: boolean): vo
   }
 }
 
-function syncWindow(settings: Settings, now: Date): Window {
+/** The window a run at `now` reconciles (days as settings say, whole UTC days). */
+export function syncWindow(settings: Settings, now: Date): Window {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return {
     start: today - settings.sync.windowPastDays * DAY,
@@ -448,9 +585,11 @@ function syncWindow(settings: Settings, now: Date): Window {
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/** The synced users, each passed to `onSynced` as soon as Severa's page naming them is in. */
 async function selectUsers(
   deps: SyncDeps,
   options: SyncOptions,
+  onSynced: (user: SyncedUser) => void,
 ): Promise<{ synced: SyncedUser[]; skipped: SyncError[]; zones: Map<string, string> }> {
   const { settings } = deps;
   const enabled = new Set(settings.users.enabled.map(normaliseEmail));
@@ -471,7 +610,9 @@ async function selectUsers(
         skipped.push(syncError(null, noEmailError(`${severa.firstName} ${severa.lastName}`)));
       continue;
     }
-    synced.push({ email, severa });
+    const user = { email, severa };
+    synced.push(user);
+    onSynced(user);
   }
   for (const email of only ?? (settings.users.mode === 'selected' ? enabled : [])) {
     if (!seen.has(email)) skipped.push(syncError(email, noSeveraUserError(email)));
@@ -517,185 +658,337 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/**
- * Severa has no feed of deletions (severa-api.md §2.8): changes come from `changedSince`, and
- * deletions from sweeps that list a window and compare it with the links — the near future
- * often, the whole window less often (both intervals are settings).
- */
-async function readSevera(
-  deps: SyncDeps,
-  synced: SyncedUser[],
-  categories: Map<string, ActivityCategory>,
-  window: Window,
-  now: Date,
-  options: SyncOptions,
-  onError: (e: unknown, activity: Activity) => void,
-): Promise<SeveraRead> {
-  const { settings, state } = deps;
-  const watermark = state.getMeta(META.watermark);
-  const age = (key: string) => {
-    const at = state.getMeta(key);
-    return at ? now.getTime() - Date.parse(at) : Number.POSITIVE_INFINITY;
-  };
-  // A run for some users only lists the window: the shared watermark is not theirs to use.
-  const fullSweep =
-    options.sweep === 'full' ||
-    !watermark ||
-    options.users !== undefined ||
-    age(META.fullSweep) >= settings.sync.fullSweepHours * 3_600_000;
-  const nearSweep =
-    !fullSweep &&
-    (options.sweep === 'near' || age(META.nearSweep) >= settings.sync.nearSweepMinutes * 60_000);
-  const range = (w: Window): ActivityQuery => ({
-    startDateTime: new Date(w.start).toISOString(),
-    endDateTime: new Date(w.end).toISOString(),
-  });
-  const nearWindow: Window = {
-    start: Math.max(window.start, now.getTime() - DAY),
-    end: now.getTime() + settings.sync.nearSweepDays * DAY,
-  };
+/** What the company-wide Severa listings showed this run (every user at once). */
+interface SeveraRead {
+  activities: Map<string, Activity>;
+  /**
+   * activity guid → participating user guid → participant record guid, or null when the
+   * participation is known from the links and the record was not read (see `readSevera`).
+   */
+  participants: Map<string, Map<string, string | null>>;
+  /** user guid → the listed activities the user owns or takes part in (one pass, not per user). */
+  byUser: Map<string, Activity[]>;
+  /** The latest `lastUpdatedDateTime` listed: Severa's clock, not ours. */
+  newestChange: number | null;
+  /** The window a sweep listed whole (a linked activity missing from it is asked for by id). */
+  swept: Window | null;
+  /** Whether the near sweep ran (its time is recorded). */
+  nearSweep: boolean;
+  /** The `changedSince` listed (null: none, a first run). */
+  changedSince: string | null;
+  /** user e-mail → the listed activities they have a link to. */
+  linkedBy: Map<string, Set<string>>;
+  /**
+   * Who takes part in the changed activities is learnt from each user's own `changedSince`
+   * listing (`userGuids` + `includeAsMember`) instead of one read per activity: fewer requests
+   * when more activities changed than there are users to ask about.
+   */
+  membershipByListing: boolean;
+}
 
-  const listed: Activity[] = [];
-  if (fullSweep) listed.push(...(await collect(deps.severa.listActivities(range(window)))));
-  else {
-    listed.push(
-      ...(await collect(deps.severa.listActivities({ changedSince: watermark ?? undefined }))),
-    );
-    if (nearSweep) listed.push(...(await collect(deps.severa.listActivities(range(nearWindow)))));
-    // Unchanged activities that only came into view (the window moved or was widened).
-    const covered = storedRange(state.getMeta(META.windowStart), state.getMeta(META.windowEnd));
-    for (const slice of uncoveredSlices(covered, window))
-      listed.push(...(await collect(deps.severa.listActivities(range(slice)))));
-  }
-  const activities = new Map<string, Activity>();
-  for (const a of listed) if (a.recurrenceType !== 'Series') activities.set(a.guid, a);
+/** The shared reads of one run: participants of an activity are read at most once. */
+interface SeveraReads {
+  participants(activityGuid: string): Promise<Map<string, string | null>>;
+  /** Whether this run has read (or is reading) the activity's participants. */
+  has(activityGuid: string): boolean;
+}
 
-  const userGuids = new Set(synced.map((u) => u.severa.guid));
-  const guidByEmail = new Map(synced.map((u) => [u.email, u.severa.guid]));
-  const participants = new Map<string, Map<string, string | null>>();
-  // Participants cost a request per activity (Severa has no bulk list). They are read only where
-  // they may have changed: an activity new to us, or one whose lastUpdatedDateTime differs from
-  // what a link recorded (Severa bumps it when participants change). Elsewhere the links say who
-  // takes part — unless a user may lack a link they should have (new, failed or stopped last run).
-  // A user without a Google account has no links to lack; when one gets an account, their first
-  // run keeps no sync token (see syncUser), so the run after it reads every participant again.
-  const linksComplete = synced.every((u) => {
-    const row = state.getUser(u.email);
-    return (
-      row !== null && (row.state === 'no-google' || (row.state === 'ok' && row.syncToken !== null))
-    );
-  });
-  const toRead: Activity[] = [];
-  /** Activities whose participants the links stood in for (not read this run). */
-  const fromLinks = new Set<string>();
-  for (const a of activities.values()) {
-    if (!typeSelected(settings, a, categories)) continue;
-    const known = linksComplete ? participantsFromLinks(state, a, guidByEmail) : null;
-    if (known) {
-      participants.set(a.guid, known);
-      fromLinks.add(a.guid);
-    } else toRead.push(a);
-  }
-  // Several requests in flight hide the latency; the client's limiter keeps Severa's rate. An
-  // activity whose participants cannot be read is left out of this run (retried next run): a
-  // failed read is never taken for "nobody takes part".
-  const readParticipants = async (a: Activity) => {
-    try {
-      participants.set(a.guid, await participantsOf(deps.severa, a.guid, userGuids));
-      fromLinks.delete(a.guid);
-    } catch (e) {
-      activities.delete(a.guid);
-      participants.delete(a.guid);
-      onError(e, a);
-    }
-  };
-  await runPool(toRead, PARALLEL_SEVERA_READS, readParticipants);
-  if (fullSweep && fromLinks.size > 0) {
-    const doubtful = await doubtfulParticipations(deps, synced, range(window), {
-      activities,
-      participants,
-      fromLinks,
-      selected: (a) => typeSelected(settings, a, categories),
-    });
-    await runPool(doubtful, PARALLEL_SEVERA_READS, readParticipants);
-  }
-  const byUser = new Map<string, Activity[]>();
-  for (const a of activities.values()) {
-    for (const user of new Set([a.ownerUser.guid, ...(participants.get(a.guid)?.keys() ?? [])])) {
-      const list = byUser.get(user);
-      if (list) list.push(a);
-      else byUser.set(user, [a]);
-    }
-  }
-  const newestChange = listed.reduce<number | null>((newest, a) => {
-    const t = Date.parse(a.lastUpdatedDateTime ?? '');
-    return Number.isFinite(t) && (newest === null || t > newest) ? t : newest;
-  }, null);
+function severaReads(severa: SeveraApi, userGuids: Set<string>): SeveraReads {
+  const cache = new Map<string, Promise<Map<string, string | null>>>();
   return {
-    activities,
-    participants,
-    byUser,
-    newestChange,
-    swept: fullSweep ? window : nearSweep ? nearWindow : null,
-    fullSweep,
-    linksStoodIn: linksComplete,
+    participants(guid) {
+      let read = cache.get(guid);
+      if (!read) cache.set(guid, (read = participantsOf(severa, guid, userGuids)));
+      return read;
+    },
+    has: (guid) => cache.has(guid),
+  };
+}
+
+/** Today and tomorrow in every synced user's zone: from the earliest midnight to the latest. */
+export function todayAndTomorrow(now: Date, zones: Iterable<string>): Window {
+  const all = [...new Set(zones)];
+  const day = (zone: string, offset: number) =>
+    zonedInstant(addDays(localDate(now.getTime(), zone), offset), '00:00:00', zone);
+  const list = all.length > 0 ? all : ['UTC'];
+  return {
+    start: Math.min(...list.map((z) => day(z, 0))),
+    end: Math.max(...list.map((z) => day(z, 2))),
   };
 }
 
 /**
- * The check on the saving in `readSevera` (participants taken from the links, trusting that
- * Severa stamps an activity when its participants change, which its document does not say): on
- * a full sweep, each synced user's activities in the window as Severa lists them for that user
- * (`userGuids` + `includeAsMember`, one paged listing per user). Where that listing and the links
- * disagree (a participation the links did not know, or one they knew that the listing lacks), the
- * activity is returned, to have its participants read; so a missed change is repaired within one
- * full-sweep period, and a listing that ignored `includeAsMember` costs reads, never a deletion.
+ * Rows per page of a Severa listing, and pages one cursor should have before a listing splits
+ * (each slice ends on a part page: at 20 pages a slice, at most 5 % more requests).
  */
-async function doubtfulParticipations(
+const SEVERA_PAGE = 100;
+const PAGES_PER_SLICE = 20;
+const MAX_SLICES = 8;
+
+/**
+ * A window listed in up to `MAX_SLICES` time slices at once: Severa's pages follow one another
+ * (each cursor comes with the page before it), so a long listing is bound by round trips, not by
+ * the limit; slices of it are not. `expectedRows` (the links starting in it) sets how many; an
+ * activity overlapping two slices is listed twice and kept once.
+ */
+async function listWindow(
   deps: SyncDeps,
-  synced: SyncedUser[],
-  range: ActivityQuery,
-  known: {
-    activities: Map<string, Activity>;
-    participants: Map<string, Map<string, string | null>>;
-    fromLinks: ReadonlySet<string>;
-    selected: (a: Activity) => boolean;
-  },
+  w: Window,
+  expectedRows: number,
+  query: Omit<ActivityQuery, 'startDateTime' | 'endDateTime'> = {},
 ): Promise<Activity[]> {
-  const doubtful = new Map<string, Activity>();
-  // A user without a Google account has no links to check.
-  const checked = synced.filter((u) => deps.state.getUser(u.email)?.state !== 'no-google');
-  await runPool(checked, PARALLEL_SEVERA_READS, async (u) => {
-    const user = u.severa.guid;
-    const listed = new Set<string>();
-    const query = { ...range, userGuids: [user], includeAsMember: true };
-    for await (const a of deps.severa.listActivities(query)) {
-      if (a.recurrenceType === 'Series' || !known.selected(a)) continue;
-      listed.add(a.guid);
-      const current = known.activities.get(a.guid);
-      if (!current) {
-        // Listed for the user, not by the window listing moments ago: take it in, read it.
-        known.activities.set(a.guid, a);
-        doubtful.set(a.guid, a);
-      } else if (
-        a.ownerUser.guid !== user &&
-        known.fromLinks.has(a.guid) &&
-        !known.participants.get(a.guid)?.has(user)
+  const slices = Math.max(
+    1,
+    Math.min(MAX_SLICES, Math.floor(expectedRows / SEVERA_PAGE / PAGES_PER_SLICE)),
+  );
+  const step = (w.end - w.start) / slices;
+  const parts = await Promise.all(
+    Array.from({ length: slices }, (_, i) =>
+      collect(
+        deps.severa.listActivities({
+          ...query,
+          startDateTime: new Date(Math.round(w.start + i * step)).toISOString(),
+          endDateTime: new Date(
+            i === slices - 1 ? w.end : Math.round(w.start + (i + 1) * step),
+          ).toISOString(),
+        }),
+      ),
+    ),
+  );
+  const byGuid = new Map<string, Activity>();
+  for (const part of parts) for (const a of part) byGuid.set(a.guid, a);
+  return [...byGuid.values()];
+}
+
+/**
+ * The company-wide part of the Severa side (Severa has no feed of deletions, severa-api.md
+ * §2.8): changes since the watermark, and sweeps that list a window and compare it with the
+ * links — today and tomorrow on every run, the near future every `nearSweepMinutes` — plus the
+ * parts of the window not reconciled yet. A user whose whole window is listed this run
+ * (`sweptUsers`, see `sweepDue`) needs none of it but the changes outside the window; with no
+ * watermark yet (a first run), every user is and nothing is listed here.
+ */
+/** The company-wide listings of a run (see `readSevera`), started as early as they can be. */
+interface CompanyListings {
+  listed: Promise<Activity[]>;
+  /** The sweep window being listed (null: none), and whether it is the near sweep. */
+  swept: Window | null;
+  nearSweep: boolean;
+}
+
+/**
+ * Starts the listings that need only the state, beside Severa's user pages: the changes since
+ * the watermark, and the sweep (today and tomorrow in the zones the users had last run, or the
+ * near future when it is due) unless every user known is listed whole this run.
+ */
+function startCompanyListings(
+  deps: SyncDeps,
+  at: { window: Window; now: Date; watermark: string | null; options: SyncOptions },
+): CompanyListings {
+  const { settings, state } = deps;
+  const { window, now, watermark, options } = at;
+  if (!watermark) return { listed: Promise.resolve([]), swept: null, nearSweep: false };
+  const enabled = new Set(settings.users.enabled.map(normaliseEmail));
+  const relying = state
+    .listUsers()
+    .some(
+      (row) =>
+        (settings.users.mode === 'all' || enabled.has(row.email)) &&
+        !sweepDueRow(deps, row, options, now, watermark),
+    );
+  const lastNear = state.getMeta(META.nearSweep);
+  const nearSweep =
+    options.sweep === 'near' ||
+    !lastNear ||
+    now.getTime() - Date.parse(lastNear) >= settings.sync.nearSweepMinutes * 60_000;
+  const zones = JSON.parse(state.getMeta(META.zones) ?? '["UTC"]') as string[];
+  const swept = relying
+    ? clampTo(
+        window,
+        nearSweep
+          ? { start: now.getTime() - DAY, end: now.getTime() + settings.sync.nearSweepDays * DAY }
+          : todayAndTomorrow(now, zones),
       )
-        doubtful.set(a.guid, current);
+    : null;
+  const listings = [collect(deps.severa.listActivities({ changedSince: watermark }))];
+  if (swept) listings.push(listWindow(deps, swept, expectedRows(state, swept)));
+  return { listed: Promise.all(listings).then((l) => l.flat()), swept, nearSweep };
+}
+
+const clampTo = (window: Window, w: Window): Window => ({
+  start: Math.max(window.start, w.start),
+  end: Math.min(window.end, w.end),
+});
+
+/** The linked activities starting in `w`: how many rows a listing of it will have. */
+const expectedRows = (state: SyncState, w: Window) =>
+  state.activitiesStartingIn(new Date(w.start).toISOString(), new Date(w.end).toISOString());
+
+/**
+ * The company-wide part of the Severa side (Severa has no feed of deletions, severa-api.md
+ * §2.8): changes since the watermark, and sweeps that list a window and compare it with the
+ * links — today and tomorrow on every run, the near future every `nearSweepMinutes` — plus the
+ * parts of the window not reconciled yet. A user whose whole window is listed this run
+ * (`sweptUsers`, see `sweepDue`) needs none of it but the changes outside the window; with no
+ * watermark yet (a first run), every user is and nothing is listed here.
+ */
+async function readSevera(
+  deps: SyncDeps,
+  read: {
+    synced: SyncedUser[];
+    sweptUsers: ReadonlySet<string>;
+    categories: Map<string, ActivityCategory>;
+    window: Window;
+    now: Date;
+    watermark: string | null;
+    reads: SeveraReads;
+    early: CompanyListings;
+  },
+  onError: (e: unknown, activity: Activity) => void,
+): Promise<SeveraRead> {
+  const { settings, state } = deps;
+  const { synced, window, now, watermark, categories, early } = read;
+  const out: SeveraRead = {
+    activities: new Map(),
+    participants: new Map(),
+    byUser: new Map(),
+    newestChange: null,
+    swept: null,
+    nearSweep: false,
+    changedSince: watermark,
+    linkedBy: new Map(),
+    membershipByListing: false,
+  };
+  if (!watermark) return out;
+  const everyoneSwept = synced.every((u) => read.sweptUsers.has(u.email));
+  // The window the company-wide listings have reconciled: the one every user relying on them
+  // was last reconciled over (it moves with each user's token).
+  let covered: Window | null = null;
+  for (const u of synced) {
+    if (read.sweptUsers.has(u.email)) continue;
+    const row = state.getUser(u.email);
+    const range = storedRange(row?.windowStart, row?.windowEnd);
+    if (!range) continue;
+    covered = covered
+      ? { start: Math.max(covered.start, range.start), end: Math.min(covered.end, range.end) }
+      : range;
+  }
+  const listings: Promise<Activity[]>[] = [early.listed];
+  if (!everyoneSwept) {
+    // Today and tomorrow in the zones users have now, beyond the zones of the last run.
+    if (!early.nearSweep) {
+      const zones = synced.map((u) => u.severa.timezone?.ianaName ?? 'UTC');
+      const sweep = clampTo(window, todayAndTomorrow(now, zones));
+      for (const slice of early.swept ? uncoveredSlices(early.swept, sweep) : [sweep])
+        listings.push(listWindow(deps, slice, expectedRows(state, slice)));
+      out.swept = early.swept
+        ? {
+            start: Math.min(early.swept.start, sweep.start),
+            end: Math.max(early.swept.end, sweep.end),
+          }
+        : sweep;
+    } else out.swept = early.swept;
+    // Unchanged activities that only came into view (the window moved or was widened).
+    for (const slice of uncoveredSlices(covered, window))
+      listings.push(listWindow(deps, slice, expectedRows(state, slice)));
+  }
+  const listed = (await Promise.all(listings)).flat();
+  out.nearSweep = out.swept !== null && early.nearSweep;
+  for (const a of listed) if (a.recurrenceType !== 'Series') out.activities.set(a.guid, a);
+
+  // Participants cost a request per activity (Severa has no bulk list). They are read only where
+  // they may have changed: an activity new to us, or one whose lastUpdatedDateTime differs from
+  // what a link recorded (Severa bumps it when participants change). Elsewhere the links say who
+  // takes part. A user whose window is listed this run needs none of this: their own listing
+  // says what they take part in.
+  const guidByEmail = new Map(synced.map((u) => [u.email, u.severa.guid]));
+  const toRead: Activity[] = [];
+  const linksByActivity = state.linksOfActivities(out.activities.keys());
+  for (const a of out.activities.values()) {
+    const links = linksByActivity.get(a.guid) ?? [];
+    for (const l of links) {
+      const linked = out.linkedBy.get(l.user);
+      if (linked) linked.add(a.guid);
+      else out.linkedBy.set(l.user, new Set([a.guid]));
     }
-    for (const guid of known.fromLinks) {
-      const a = known.activities.get(guid);
-      if (
-        a &&
-        a.ownerUser.guid !== user &&
-        known.participants.get(guid)?.has(user) &&
-        !listed.has(guid)
-      )
-        doubtful.set(guid, a);
+    if (!typeSelected(settings, a, categories)) continue;
+    const known = participantsFromLinks(links, a, guidByEmail);
+    if (known) out.participants.set(a.guid, known);
+    else if (!everyoneSwept) toRead.push(a);
+  }
+  // One listing per user relying on these costs less than one read per changed activity.
+  const asked = synced.filter((u) => !read.sweptUsers.has(u.email)).length;
+  out.membershipByListing = asked < toRead.length;
+  // Several requests in flight hide the latency; the client's limiter keeps Severa's rate. An
+  // activity whose participants cannot be read is left out of this run (retried next run): a
+  // failed read is never taken for "nobody takes part".
+  await runPool(out.membershipByListing ? [] : toRead, PARALLEL_SEVERA_READS, async (a) => {
+    try {
+      out.participants.set(a.guid, await read.reads.participants(a.guid));
+    } catch (e) {
+      out.activities.delete(a.guid);
+      onError(e, a);
     }
   });
-  return [...doubtful.values()];
+  for (const a of out.activities.values()) {
+    for (const user of new Set([
+      a.ownerUser.guid,
+      ...(out.participants.get(a.guid)?.keys() ?? []),
+    ])) {
+      const list = out.byUser.get(user);
+      if (list) list.push(a);
+      else out.byUser.set(user, [a]);
+    }
+  }
+  out.newestChange = newestChangeOf(listed);
+  return out;
+}
+
+const newestChangeOf = (listed: Iterable<Activity>): number | null => {
+  let newest: number | null = null;
+  for (const a of listed) {
+    const t = Date.parse(a.lastUpdatedDateTime ?? '');
+    if (Number.isFinite(t) && (newest === null || t > newest)) newest = t;
+  }
+  return newest;
+};
+
+/**
+ * Whether this run lists the user's whole Severa window (`userGuids` + `includeAsMember`, pages
+ * of 100) instead of relying on the company-wide changes: on the user's first run, after a run
+ * that left them failing or stopped, when their last such listing is `fullSweepHours` old (the
+ * full sweep, which also finds deletions anywhere in the window and participations the
+ * company-wide reading could not see), on `--sweep full`, and in a run for some users only.
+ */
+function sweepDue(
+  deps: SyncDeps,
+  email: string,
+  options: SyncOptions,
+  now: Date,
+  watermark: string | null,
+): boolean {
+  return sweepDueRow(deps, deps.state.getUser(email), options, now, watermark);
+}
+
+function sweepDueRow(
+  deps: SyncDeps,
+  row: UserRow | null,
+  options: SyncOptions,
+  now: Date,
+  watermark: string | null,
+): boolean {
+  const sweptAt = row?.severaSweptAt ? Date.parse(row.severaSweptAt) : NaN;
+  return (
+    !watermark ||
+    options.sweep === 'full' ||
+    options.users !== undefined ||
+    row === null ||
+    row.state !== 'ok' ||
+    row.syncToken === null ||
+    !row.windowStart ||
+    !Number.isFinite(sweptAt) ||
+    now.getTime() - sweptAt >= deps.settings.sync.fullSweepHours * 3_600_000
+  );
 }
 
 /**
@@ -703,14 +996,21 @@ async function doubtfulParticipations(
  * null when no synced user has a link to it or a link recorded another lastUpdatedDateTime.
  */
 function participantsFromLinks(
-  state: SyncState,
+  linksOfActivity: Link[],
   a: Activity,
   guidByEmail: ReadonlyMap<string, string>,
 ): Map<string, string | null> | null {
-  const links = state.linksOfActivity(a.guid).filter((l) => guidByEmail.has(l.user));
+  const links = linksOfActivity.filter((l) => guidByEmail.has(l.user));
   if (links.length === 0 || links.some((l) => l.severaUpdated !== a.lastUpdatedDateTime))
     return null;
-  return new Map(links.map((l) => [guidByEmail.get(l.user) as string, null]));
+  const known = new Map<string, string | null>(
+    links.map((l) => [guidByEmail.get(l.user) as string, null]),
+  );
+  // The records the links recorded, where they did (a participant leaving needs theirs).
+  for (const l of links)
+    for (const [user, record] of Object.entries(l.severaFacts?.participants ?? {}))
+      if (known.has(user) && record) known.set(user, record);
+  return known;
 }
 
 async function participantsOf(
@@ -737,6 +1037,38 @@ function typeSelected(
   return (categories.get(a.activityType.guid) ?? a.activityType.category) !== 'Task';
 }
 
+/** A promise settled from outside. */
+function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (reason: unknown) => void;
+} {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (reason: unknown) => void = () => undefined;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  promise.catch(() => undefined); // whoever awaits it sees the failure; nobody may
+  return { promise, resolve, reject };
+}
+
+/** A counting semaphore: resolves with the release once one of `n` slots is free. */
+function slots(n: number): () => Promise<() => void> {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    return release;
+  };
+}
+
 /** Runs `work` for each item, at most `limit` at a time; stops starting new ones once aborted. */
 async function runPool<T>(
   items: T[],
@@ -761,7 +1093,13 @@ interface UserRunContext {
   window: Window;
   now: Date;
   runId: number | null;
-  severaRead: SeveraRead;
+  /** The company-wide Severa listings (users start on Google while they are read). */
+  companyRead: Promise<SeveraRead>;
+  /** Users whose whole Severa window this run lists (`sweepDue`). */
+  sweptUsers: ReadonlySet<string>;
+  reads: SeveraReads;
+  /** The newest `lastUpdatedDateTime` the users' own listings showed (for the watermark). */
+  ownNewest: { value: number | null };
   categories: Map<string, ActivityCategory>;
   syncedEmails: ReadonlySet<string>;
   zones: ReadonlyMap<string, string>;
@@ -777,6 +1115,8 @@ interface UserRunContext {
   participantUsers: Set<string>;
   /** Activities this user's run read by id (apply reuses them instead of reading again). */
   fetched: Map<string, Activity>;
+  /** Waits for `wait` without holding one of the run's user slots. */
+  meanwhile: <T>(wait: Promise<T>) => Promise<T>;
 }
 
 async function syncUser(run: UserRunContext): Promise<void> {
@@ -787,6 +1127,25 @@ async function syncUser(run: UserRunContext): Promise<void> {
   const userRow = deps.state.getUser(email);
   const previousToken = userRow?.syncToken ?? null;
   const aborted = () => deps.signal?.aborted ?? false;
+  const swept = run.sweptUsers.has(email);
+  /** A read the user's run cannot go on without failed: logged, and the user left in error. */
+  const readFailed = (action: string, e: unknown) => {
+    run.recordError(email, action, e);
+    if (dryRun) return;
+    const f = errorFields(e);
+    deps.state.setUser(email, {
+      state: 'error',
+      reason: f.message,
+      reasonText: f.text,
+      step: f.step,
+    });
+  };
+  // The user's own Severa listing goes beside their Google listing (a user known to have no
+  // Google account is asked Google first: their listing would be for nothing).
+  const listOwn = () => ownListing(deps, user.severa.guid, run.window);
+  let ownRead: Promise<Activity[]> | null =
+    swept && userRow?.state !== 'no-google' ? listOwn() : null;
+  ownRead?.catch(() => undefined);
   let googleRead: GoogleRead;
   let zone: string;
   try {
@@ -810,14 +1169,46 @@ async function syncUser(run: UserRunContext): Promise<void> {
         });
       return;
     }
-    run.recordError(email, 'read-google', e);
-    if (!dryRun)
-      deps.state.setUser(email, {
-        state: 'error',
-        reason: errorFields(e).message,
-        reasonText: errorFields(e).text,
-        step: errorFields(e).step,
-      });
+    readFailed('read-google', e);
+    return;
+  }
+  let own: Map<string, Activity> | null = null;
+  let severaRead: SeveraRead;
+  try {
+    if (swept) {
+      const listed = await (ownRead ??= listOwn());
+      own = new Map(listed.map((a) => [a.guid, a]));
+      const newest = newestChangeOf(listed);
+      if (newest !== null && (run.ownNewest.value === null || newest > run.ownNewest.value))
+        run.ownNewest.value = newest;
+    }
+  } catch (e) {
+    if (aborted()) return;
+    readFailed('read-severa', e);
+    return;
+  }
+  try {
+    severaRead = await run.meanwhile(run.companyRead);
+  } catch {
+    return; // recorded once by runSync
+  }
+  let ownChanged: Set<string> | null = null;
+  try {
+    if (!swept && severaRead.membershipByListing && severaRead.changedSince)
+      ownChanged = new Set(
+        (
+          await collect(
+            deps.severa.listActivities({
+              changedSince: severaRead.changedSince,
+              userGuids: [user.severa.guid],
+              includeAsMember: true,
+            }),
+          )
+        ).map((a) => a.guid),
+      );
+  } catch (e) {
+    if (aborted()) return;
+    readFailed('read-severa', e);
     return;
   }
 
@@ -835,8 +1226,9 @@ async function syncUser(run: UserRunContext): Promise<void> {
     settings: deps.settings,
     runId: run.runId,
     categoryOf: (guid) => run.categories.get(guid),
-    listedActivity: (guid) => run.severaRead.activities.get(guid) ?? run.fetched.get(guid),
-    ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
+    listedActivity: (guid) =>
+      own?.get(guid) ?? severaRead.activities.get(guid) ?? run.fetched.get(guid),
+    ownerZone: (owner) => run.zones.get(owner) ?? zone,
     userGuidOf: (e) => run.guidByEmail.get(e),
     observedEtag: (id) => {
       const seen = google.get(id);
@@ -847,11 +1239,25 @@ async function syncUser(run: UserRunContext): Promise<void> {
   let input: PlanInput;
   let readFailures = 0;
   try {
-    const stored = deps.state.linksForUser(email);
+    const decidable = linksToDecide(deps.state, run, {
+      googleRead,
+      own,
+      ownChanged,
+      severaRead,
+      retrying,
+    });
+    const stored = decidable.links;
     const observedGoogle = await observeGoogle(run, ctx, googleRead, stored, retrying);
     google = observedGoogle.observed;
     const links = observedGoogle.links;
-    const severa = await observeSevera(run, ctx, links, google, retrying);
+    const severa = await observeSevera(run, ctx, {
+      links,
+      google,
+      retrying,
+      own,
+      ownChanged,
+      severaRead,
+    });
     readFailures = severa.failed;
     await observeSourceEvents(ctx, severa.observed, google, (event, fields) =>
       googleItem(ctx, event, fields, run),
@@ -859,6 +1265,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
     input = {
       user: email,
       links,
+      linkCount: decidable.total,
       severa: severa.observed,
       google,
       fullListingCount: {
@@ -921,9 +1328,8 @@ async function syncUser(run: UserRunContext): Promise<void> {
   // An item that could not be read counts as failed: the user's sync token waits for it.
   const failed = readFailures + applied.failed;
   // The token moves only when every change reached the other side (quarantined items aside);
-  // else the next run re-reads. The window it reconciled moves with it.
-  // A user's first token also waits for a run that read every participant (see readSevera).
-  const firstRunOnLinks = previousToken === null && run.severaRead.linksStoodIn;
+  // else the next run re-reads. The window it reconciled moves with it, and so does the time
+  // of the user's last whole Severa listing.
   const quarantinedCount = deps.state.failures(email).filter((f) => f.quarantinedAt).length;
   const reasonText =
     failed > 0
@@ -934,11 +1340,7 @@ async function syncUser(run: UserRunContext): Promise<void> {
   deps.state.setUser(email, {
     ...(failed === 0 &&
       applied.deferred === 0 &&
-      !firstRunOnLinks && {
-        syncToken: googleRead.nextSyncToken,
-        windowStart: new Date(run.window.start).toISOString(),
-        windowEnd: new Date(run.window.end).toISOString(),
-      }),
+      reconciled(googleRead.nextSyncToken, run.window, swept ? run.now : null)),
     state: failed === 0 ? 'ok' : 'error',
     reason: reasonText?.en ?? null,
     reasonText,
@@ -947,13 +1349,78 @@ async function syncUser(run: UserRunContext): Promise<void> {
   });
 }
 
+/**
+ * What a user's row records once every change of theirs reached the other side: the next sync
+ * token, the window it reconciled, and when their whole Severa window was last listed (`sweptAt`,
+ * null: not this run). The benchmark's seeded company records its users with it too.
+ */
+export const reconciled = (
+  syncToken: string | null,
+  window: { start: number; end: number },
+  sweptAt: Date | null,
+): Partial<UserRow> => ({
+  syncToken,
+  windowStart: new Date(window.start).toISOString(),
+  windowEnd: new Date(window.end).toISOString(),
+  ...(sweptAt && { severaSweptAt: sweptAt.toISOString() }),
+});
+
+/**
+ * The user's links this run can act on. All of them after a complete listing of either side
+ * (a link missing from it may be a deletion), an admin's answer to held deletions, or Google
+ * changes to series (instances go with their series); else only those with a side observed:
+ * an event read, an activity listed for them or linked, one in the window a sweep listed, held
+ * or retried. A user's other links have nothing to decide, so a quiet user costs a few rows,
+ * not thousands.
+ */
+function linksToDecide(
+  state: SyncState,
+  run: UserRunContext,
+  seen: {
+    googleRead: GoogleRead;
+    own: Map<string, Activity> | null;
+    ownChanged: Set<string> | null;
+    severaRead: SeveraRead;
+    retrying: ItemFailure[];
+  },
+): { links: Link[]; total?: number } {
+  const email = run.user.email;
+  const { googleRead, severaRead } = seen;
+  const whole =
+    googleRead.full ||
+    seen.own !== null ||
+    run.options.heldDecision !== undefined ||
+    googleRead.events.some((e) => e.status === 'cancelled' || e.recurringEventId);
+  if (whole) return { links: state.linksForUser(email) };
+  const swept = severaRead.swept;
+  // A day beyond the window each way: an all-day start is a date, not an instant.
+  const edge = (ms: number) => new Date(ms).toISOString();
+  return {
+    links: state.linksToDecide(email, {
+      googleIds: [
+        ...googleRead.events.flatMap((e) => (e.id ? [e.id] : [])),
+        ...seen.retrying.flatMap((f) => (f.googleId ? [f.googleId] : [])),
+      ],
+      severaGuids: [
+        ...(severaRead.byUser.get(run.user.severa.guid) ?? []).map((a) => a.guid),
+        ...(severaRead.linkedBy.get(email) ?? []),
+        ...(seen.ownChanged ?? []),
+        ...seen.retrying.flatMap((f) => (f.severaGuid ? [f.severaGuid] : [])),
+      ],
+      from: swept ? edge(swept.start - DAY) : null,
+      to: swept ? edge(swept.end + DAY) : null,
+    }),
+    total: state.countLinksForUser(email),
+  };
+}
+
 /** What a run of `applyPlan` needs besides the plan to decide an item again (a 412). */
 interface Decided {
   input: PlanInput;
   google: Map<string, Observed<GoogleItem>>;
 }
 
-type ApplyRun = Omit<UserRunContext, 'user' | 'severaRead' | 'fetched'>;
+type ApplyRun = Omit<UserRunContext, 'user' | 'fetched' | 'meanwhile'>;
 
 /**
  * Applies a plan's actions one by one and records its held deletions. Returns the failures,
@@ -1031,10 +1498,7 @@ async function applyPlan(
  * participants' calendars in the same run, not at the next sweep: each of them is planned again
  * with that activity gone (their plans were made before it went), under the same brakes.
  */
-async function reachParticipants(
-  run: Omit<UserRunContext, 'user' | 'severaRead' | 'fetched'>,
-  synced: SyncedUser[],
-): Promise<void> {
+async function reachParticipants(run: ApplyRun, synced: SyncedUser[]): Promise<void> {
   const { deps } = run;
   const byEmail = new Map(synced.map((u) => [u.email, u]));
   const users = new Set<string>();
@@ -1072,7 +1536,7 @@ async function reachParticipants(
       runId: run.runId,
       categoryOf: (guid) => run.categories.get(guid),
       listedActivity: () => undefined,
-      ownerZone: (a) => run.zones.get(a.ownerUser.guid) ?? zone,
+      ownerZone: (owner) => run.zones.get(owner) ?? zone,
       userGuidOf: (e) => run.guidByEmail.get(e),
     };
     const failures = new Map(deps.state.failures(email).map((f) => [f.item, f] as const));
@@ -1476,32 +1940,85 @@ async function observeSourceEvents(
   }
 }
 
+/**
+ * The participants an unchanged linked activity had when its pair last agreed: the facts the
+ * link recorded, or (a link from before they were recorded) the synced users linked to it.
+ */
+function storedParticipants(
+  linksOf: (severaGuid: string) => Link[],
+  link: Link,
+  guidByEmail: ReadonlyMap<string, string>,
+): Map<string, string | null> {
+  const recorded = link.severaFacts?.participants;
+  if (recorded) return new Map(Object.entries(recorded));
+  const known = new Map<string, string | null>();
+  for (const l of linksOf(link.severaGuid)) {
+    const guid = guidByEmail.get(l.user);
+    if (guid) known.set(guid, null);
+  }
+  return known;
+}
+
+/** The user's whole window as Severa lists it for them: what they own and what they take part in. */
+async function ownListing(deps: SyncDeps, userGuid: string, w: Window): Promise<Activity[]> {
+  const listed = await collect(
+    deps.severa.listActivities({
+      startDateTime: new Date(w.start).toISOString(),
+      endDateTime: new Date(w.end).toISOString(),
+      userGuids: [userGuid],
+      includeAsMember: true,
+    }),
+  );
+  return listed.filter((a) => a.recurrenceType !== 'Series');
+}
+
 async function observeSevera(
   run: UserRunContext,
   ctx: UserContext,
-  links: Link[],
-  google: Map<string, Observed<GoogleItem>>,
-  retrying: ItemFailure[] = [],
+  seen: {
+    links: Link[];
+    google: Map<string, Observed<GoogleItem>>;
+    retrying: ItemFailure[];
+    /** The user's own window listing, when this run made one (`sweepDue`). */
+    own: Map<string, Activity> | null;
+    /** The changed activities their own `changedSince` listing showed (`membershipByListing`). */
+    ownChanged: Set<string> | null;
+    severaRead: SeveraRead;
+  },
 ): Promise<{
   observed: Map<string, Observed<SeveraItem>>;
   fullCount: number | undefined;
   /** Links whose activity could not be read: left as they were, both sides, until a later run. */
   failed: number;
 }> {
-  const { deps, severaRead } = run;
+  const { deps } = run;
+  const { links, google, retrying, own, ownChanged, severaRead } = seen;
   const userGuid = run.user.severa.guid;
   const linkByGuid = new Map(links.map((l) => [l.severaGuid, l]));
   const observed = new Map<string, Observed<SeveraItem>>();
+  // Every user's links to an activity looked at: the listed ones' read in one query below.
+  const linksByActivity = new Map<string, Link[]>();
+  const linksOf = (guid: string): Link[] => {
+    let known = linksByActivity.get(guid);
+    if (!known) linksByActivity.set(guid, (known = deps.state.linksOfActivity(guid)));
+    return known;
+  };
+  /** `participants` of every synced user, or (`partial`) of this user only. */
   const toItem = (
     a: Activity,
     participants: Map<string, string | null> | undefined,
+    partial = false,
   ): SeveraItem | null => {
     const owned = a.ownerUser.guid === userGuid;
     const takesPart = participants?.has(userGuid) ?? false;
     const participantGuid = participants?.get(userGuid) ?? null;
     const link = linkByGuid.get(a.guid);
     if (!owned && !takesPart && !link) return null;
-    const fields = fieldsFromActivity(a, ctx.ownerZone(a), run.categories.get(a.activityType.guid));
+    const fields = fieldsFromActivity(
+      a,
+      ctx.ownerZone(a.ownerUser.guid),
+      run.categories.get(a.activityType.guid),
+    );
     // An activity made from a Google event stays in sync whatever its type.
     const selected = link?.origin === 'google' || typeSelected(deps.settings, a, run.categories);
     const others = participants
@@ -1526,10 +2043,47 @@ async function observeSevera(
       // Where the meeting came from, for an attendee who holds their own copy of it.
       sourceEventId:
         !owned && !link
-          ? (deps.state.linksOfActivity(a.guid).find((l) => l.origin === 'google')?.googleId ??
-            null)
+          ? (linksOf(a.guid).find((l) => l.origin === 'google')?.googleId ?? null)
           : null,
+      // Who takes part, where all synced users' participations are known; else what the link
+      // recorded while the activity is as it was then.
+      facts: severaFacts(
+        a,
+        participants && !partial
+          ? Object.fromEntries([...participants].filter(([guid]) => guid !== a.ownerUser.guid))
+          : link?.severaUpdated === a.lastUpdatedDateTime
+            ? link.severaFacts?.participants
+            : undefined,
+      ),
     };
+  };
+
+  /**
+   * Who takes part in a listed activity, as this user's plan needs it. Without their own listing,
+   * what the company-wide reading found. With it: unchanged since the pair agreed, what the link
+   * recorded; a meeting the user organises and that changed, read (its attendees are compared);
+   * an activity they take part in that is new to them, changed, or missing from their listing,
+   * read (its record, and whether they declined); one they own, the listing is enough.
+   */
+  const participantsFor = async (a: Activity): Promise<Map<string, string | null> | undefined> => {
+    const company = severaRead.participants.get(a.guid);
+    if (company && !own) return company;
+    if (run.reads.has(a.guid)) return run.reads.participants(a.guid);
+    const link = linkByGuid.get(a.guid);
+    const owned = a.ownerUser.guid === userGuid;
+    const forUser = own ?? ownChanged;
+    if (!forUser) return company;
+    if (own && link && link.severaUpdated === a.lastUpdatedDateTime && (owned || own.has(a.guid))) {
+      const known = new Map(company ?? storedParticipants(linksOf, link, run.guidByEmail));
+      if (!owned) known.set(userGuid, known.get(userGuid) ?? null);
+      return known;
+    }
+    if (!owned)
+      // Listed for them (their record, or whether they declined), or linked and not listed.
+      return forUser.has(a.guid) || link ? run.reads.participants(a.guid) : undefined;
+    const g = link ? google.get(link.googleId) : undefined;
+    const meeting = g?.kind === 'present' && g.item.attendees !== undefined;
+    return meeting ? run.reads.participants(a.guid) : company;
   };
 
   let failed = 0;
@@ -1551,13 +2105,42 @@ async function observeSevera(
     }
   };
 
+  // What the user has in Severa: what the company-wide listings showed of theirs, and their
+  // own listing of the whole window where this run made one (it is the fresher).
+  const listed = new Map<string, Activity>();
+  for (const a of severaRead.byUser.get(userGuid) ?? []) listed.set(a.guid, a);
+  for (const l of links) {
+    const a = severaRead.activities.get(l.severaGuid);
+    if (a) listed.set(a.guid, a);
+  }
+  for (const a of own?.values() ?? []) listed.set(a.guid, a);
+  for (const guid of ownChanged ?? []) {
+    const a = severaRead.activities.get(guid);
+    if (a) listed.set(guid, a);
+  }
+  const prefetched = deps.state.linksOfActivities(listed.keys());
+  for (const guid of listed.keys()) linksByActivity.set(guid, prefetched.get(guid) ?? []);
   let fullCount = 0;
-  const linkedListed = links.flatMap((l) => severaRead.activities.get(l.severaGuid) ?? []);
-  for (const a of new Set([...(severaRead.byUser.get(userGuid) ?? []), ...linkedListed])) {
-    const item = toItem(a, severaRead.participants.get(a.guid));
+  for (const a of listed.values()) {
+    let participants: Map<string, string | null> | undefined;
+    try {
+      participants = await participantsFor(a);
+    } catch (e) {
+      // Never "nobody takes part": the activity is left alone this run, both sides.
+      failed++;
+      const link = linkByGuid.get(a.guid);
+      if (link) google.delete(link.googleId);
+      run.recordError(run.user.email, 'read-participants', e, {
+        severaGuid: a.guid,
+        title: a.name,
+        start: a.startDateTime,
+      });
+      continue;
+    }
+    const item = toItem(a, participants);
     if (!item) continue;
     observed.set(a.guid, { kind: 'present', item });
-    if (item.eligible) fullCount++;
+    if (item.eligible && own?.has(a.guid)) fullCount++;
   }
 
   // A participant leaving removes only their participant record: where the links stood in for
@@ -1568,19 +2151,20 @@ async function observeSevera(
     const g = google.get(link.googleId);
     const mayDelete =
       link.held !== null || g?.kind === 'gone' || (g?.kind === 'present' && !g.item.eligible);
-    const activity = severaRead.activities.get(link.severaGuid);
+    const activity = listed.get(link.severaGuid);
     if (!mayDelete || !seen.item.eligible || !activity) continue;
     await readOne(link, async () => {
       const item = toItem(
         activity,
         await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
+        true,
       );
       return item ? { kind: 'present', item } : { kind: 'gone' };
     });
   }
 
   // Deletions: a linked activity a sweep should have listed, asked for by id (404 = deleted).
-  const swept = severaRead.swept;
+  const swept = own ? run.window : severaRead.swept;
   const sweptMissing = swept
     ? links.filter(
         (l) =>
@@ -1596,18 +2180,20 @@ async function observeSevera(
   const heldSurvivors = run.options.heldDecision
     ? links.filter((l) => l.held !== null && !observed.has(l.severaGuid))
     : [];
-  // A Google edit is decided on Severa's current state (an occurrence is not changed from Google;
-  // a meeting's participants follow its attendees). apply reads it for an update anyway.
+  // A Google edit of an activity no listing showed (so unchanged in Severa) is decided on the
+  // facts its link recorded. Read: an occurrence (not changed from Google), the owner's meeting
+  // (its participants follow its attendees), and a link from before facts were recorded.
   const googleChanged = links.filter((l) => {
     const g = google.get(l.googleId);
+    if (observed.has(l.severaGuid) || g?.kind !== 'present') return false;
+    if (hashFields(g.item.fields) === l.googleHash) return false;
+    const facts = l.severaFacts;
     return (
-      !observed.has(l.severaGuid) &&
-      g?.kind === 'present' &&
-      hashFields(g.item.fields) !== l.googleHash
+      !facts || facts.occurrence || (facts.owner === userGuid && g.item.attendees !== undefined)
     );
   });
   // Listed nothing for a user with items: the plan brakes; asking for each one by id is pointless.
-  const listedNothing = sweptMissing.length > 0 && fullCount === 0 && severaRead.fullSweep;
+  const listedNothing = sweptMissing.length > 0 && fullCount === 0 && own !== null;
   if (listedNothing) return { observed, fullCount: 0, failed };
 
   // Items the admin asked to retry are read again, linked or not.
@@ -1618,7 +2204,11 @@ async function observeSevera(
     await readOne(link, async () => {
       const activity = await deps.severa.getActivity(link.severaGuid);
       const item = activity
-        ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
+        ? toItem(
+            activity,
+            await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
+            true,
+          )
         : null;
       return item ? { kind: 'present', item } : { kind: 'gone' };
     });
@@ -1627,7 +2217,11 @@ async function observeSevera(
     if (observed.has(guid) || linkByGuid.has(guid)) continue;
     const activity = await deps.severa.getActivity(guid);
     const item = activity
-      ? toItem(activity, await participantsOf(deps.severa, activity.guid, new Set([userGuid])))
+      ? toItem(
+          activity,
+          await participantsOf(deps.severa, activity.guid, new Set([userGuid])),
+          true,
+        )
       : null;
     if (item) observed.set(guid, { kind: 'present', item });
   }
@@ -1640,14 +2234,20 @@ async function observeSevera(
       const g = google.get(link.googleId);
       const meeting = g?.kind === 'present' && g.item.attendees !== undefined;
       const owned = activity.ownerUser.guid === userGuid;
-      // The user's link stands in for their participation; a meeting's owner reads who takes part.
-      const participants =
+      // The user's link stands in for their participation; a meeting's owner needs who takes
+      // part: the link's record while the activity is unchanged, else a read.
+      const unchanged = link.severaUpdated === activity.lastUpdatedDateTime;
+      const item =
         owned && meeting
-          ? await participantsOf(deps.severa, activity.guid, run.participantUsers)
-          : new Map([[userGuid, null]]);
-      const item = toItem(activity, participants);
+          ? toItem(
+              activity,
+              unchanged && link.severaFacts?.participants
+                ? storedParticipants(linksOf, link, run.guidByEmail)
+                : await run.reads.participants(activity.guid),
+            )
+          : toItem(activity, new Map([[userGuid, null]]), true);
       return item ? { kind: 'present', item } : { kind: 'gone' };
     });
   }
-  return { observed, fullCount: severaRead.fullSweep ? fullCount : undefined, failed };
+  return { observed, fullCount: own ? fullCount : undefined, failed };
 }

@@ -26,6 +26,22 @@ export interface Link {
   googleEtag?: string | null;
   /** The organiser of a Google copy the user does not organise (an invitation), else null. */
   googleOrganizer?: string | null;
+  /** What was known of the activity when the pair last agreed (absent on older links). */
+  severaFacts?: SeveraFacts | null;
+}
+
+/**
+ * What a run must know of an activity beyond its synced fields to act on a Google change
+ * without reading the activity first: its type (a type the user chose is kept), its owner (whose
+ * zone its all-day dates are in), whether it belongs to a series, and the synced participants
+ * last seen. Valid while the activity's `lastUpdatedDateTime` is the link's.
+ */
+export interface SeveraFacts {
+  type: string;
+  owner: string;
+  occurrence: boolean;
+  /** Synced participants but the owner: user guid → participant record guid (null: not read). */
+  participants?: Record<string, string | null>;
 }
 
 export type HeldKind = 'delete-google' | 'delete-severa';
@@ -54,6 +70,8 @@ export interface SeveraItem {
   participants?: ReadonlyMap<string, string | null>;
   /** The Google event the activity was made from (its organiser's), which attendees also hold. */
   sourceEventId?: string | null;
+  /** Recorded with the link (engine.ts fills it from the activity). */
+  facts?: SeveraFacts;
 }
 
 /** A synced user invited to an event the user organises. */
@@ -87,6 +105,11 @@ export type Observed<T> = { kind: 'present'; item: T } | { kind: 'gone' };
 export interface PlanInput {
   user: string;
   links: Link[];
+  /**
+   * How many links the user has, when `links` holds only those with a side observed this run
+   * (or held): a link neither side showed has nothing to decide. Default `links.length`.
+   */
+  linkCount?: number;
   severa: ReadonlyMap<string, Observed<SeveraItem>>;
   google: ReadonlyMap<string, Observed<GoogleItem>>;
   /** Items a complete (window) listing returned for the user; undefined after a partial listing. */
@@ -187,7 +210,8 @@ export function plan(input: PlanInput): Plan {
   const deletions = actions.filter(isDeletion);
   const hold =
     deletions.length >= MIN_HELD_DELETIONS &&
-    deletions.length > (input.links.length * input.deletionThresholdPercent) / 100;
+    deletions.length >
+      ((input.linkCount ?? input.links.length) * input.deletionThresholdPercent) / 100;
   return {
     user: input.user,
     actions: [...(hold ? actions.filter((a) => !isDeletion(a)) : actions), ...decidedByAdmin],
@@ -198,10 +222,11 @@ export function plan(input: PlanInput): Plan {
 
 /** A side that suddenly lists nothing for a user who had items is a fault, not a mass deletion. */
 function emptyListingBrake(input: PlanInput): Brake | null {
-  if (input.links.length === 0) return null;
+  const known = input.linkCount ?? input.links.length;
+  if (known === 0) return null;
   for (const side of ['google', 'severa'] as const) {
     if (input.fullListingCount[side] === 0)
-      return { side, reason: 'empty-listing', knownItems: input.links.length };
+      return { side, reason: 'empty-listing', knownItems: known };
   }
   return null;
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { AppError } from '../errors';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HeldKind, Link } from './plan';
+import type { HeldKind, Link, SeveraFacts } from './plan';
 import type { Origin } from './mapping';
 import type { Localized } from '../localized';
 import type { LogEntry, LogQuery, MessageFrom } from './sync-log';
@@ -59,6 +59,10 @@ const MIGRATIONS: string[] = [
    ALTER TABLE users ADD COLUMN reason_text TEXT;
    ALTER TABLE item_failures ADD COLUMN text TEXT;
    ALTER TABLE item_failures ADD COLUMN message_from TEXT;`,
+  // Issue 12: what a link knows of the Severa side beyond the synced fields (so a run decides
+  // without reading the activity again), and when each user's Severa side was last listed whole.
+  `ALTER TABLE links ADD COLUMN severa_facts TEXT;
+   ALTER TABLE users ADD COLUMN severa_swept_at TEXT;`,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -77,6 +81,11 @@ export interface UserRow {
   windowEnd?: string | null;
   /** When the user entered this state (the run that put them there). */
   stateSince?: string | null;
+  /**
+   * When the run that last listed the user's whole Severa window (userGuids + includeAsMember)
+   * and reconciled it started; null: never (the next run lists it). Moves with the token.
+   */
+  severaSweptAt?: string | null;
   /** The reason in both languages, when it is ours (else `reason` is the server's words). */
   reasonText?: Localized | null;
 }
@@ -153,6 +162,9 @@ const linkFromRow = (r: Row): Link => ({
   // Left out when unknown, so a link reads back as it was written.
   ...(r.google_etag != null && { googleEtag: String(r.google_etag) }),
   ...(r.google_organizer != null && { googleOrganizer: String(r.google_organizer) }),
+  ...(r.severa_facts != null && {
+    severaFacts: JSON.parse(String(r.severa_facts)) as SeveraFacts,
+  }),
 });
 
 const failureFromRow = (r: Row): ItemFailure => ({
@@ -289,6 +301,34 @@ export class SyncState {
     return (this.sql('SELECT * FROM links WHERE user = ?').all(user) as Row[]).map(linkFromRow);
   }
 
+  /**
+   * The user's links an incremental run can act on: to these events or activities, starting
+   * in [from, to] (ISO; a sweep's window), or held. The others have nothing to decide.
+   */
+  linksToDecide(
+    user: string,
+    ids: { googleIds: string[]; severaGuids: string[]; from: string | null; to: string | null },
+  ): Link[] {
+    return (
+      this.sql(
+        `SELECT * FROM links WHERE user = ? AND (held IS NOT NULL
+           OR google_id IN (SELECT value FROM json_each(?))
+           OR severa_guid IN (SELECT value FROM json_each(?))
+           OR (start >= ? AND start <= ?))`,
+      ).all(
+        user,
+        JSON.stringify(ids.googleIds),
+        JSON.stringify(ids.severaGuids),
+        ids.from ?? '',
+        ids.to ?? '',
+      ) as Row[]
+    ).map(linkFromRow);
+  }
+
+  countLinksForUser(user: string): number {
+    return Number((this.sql('SELECT count(*) AS n FROM links WHERE user = ?').get(user) as Row).n);
+  }
+
   /** Every user's link to this activity. */
   linksOfActivity(severaGuid: string): Link[] {
     return (this.sql('SELECT * FROM links WHERE severa_guid = ?').all(severaGuid) as Row[]).map(
@@ -296,8 +336,33 @@ export class SyncState {
     );
   }
 
+  /** Every user's links to these activities, by activity: one query instead of one each. */
+  linksOfActivities(severaGuids: Iterable<string>): Map<string, Link[]> {
+    const byActivity = new Map<string, Link[]>();
+    const rows = this.sql(
+      'SELECT * FROM links WHERE severa_guid IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify([...severaGuids])) as Row[];
+    for (const l of rows.map(linkFromRow)) {
+      const list = byActivity.get(l.severaGuid);
+      if (list) list.push(l);
+      else byActivity.set(l.severaGuid, [l]);
+    }
+    return byActivity;
+  }
+
   allLinks(): Link[] {
     return (this.sql('SELECT * FROM links').all() as Row[]).map(linkFromRow);
+  }
+
+  /** Distinct linked activities whose Severa start is in [start, end): a listing's expected size. */
+  activitiesStartingIn(start: string, end: string): number {
+    return Number(
+      (
+        this.sql(
+          'SELECT count(DISTINCT severa_guid) AS n FROM links WHERE start >= ? AND start < ?',
+        ).get(start, end) as Row
+      ).n,
+    );
   }
 
   countLinks(): number {
@@ -329,8 +394,8 @@ export class SyncState {
       for (const l of change.upsert ?? []) {
         this.sql(
           `INSERT OR REPLACE INTO links (user, severa_guid, google_id, origin, severa_hash, google_hash,
-               severa_updated, google_updated, start, held, google_etag, google_organizer)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               severa_updated, google_updated, start, held, google_etag, google_organizer, severa_facts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           l.user,
           l.severaGuid,
@@ -344,6 +409,7 @@ export class SyncState {
           l.held,
           l.googleEtag ?? null,
           l.googleOrganizer ?? null,
+          l.severaFacts ? JSON.stringify(l.severaFacts) : null,
         );
       }
       for (const entry of change.log ?? []) this.insertLog(entry);
@@ -387,8 +453,8 @@ export class SyncState {
     const reasonText = fields.reasonText ?? ('reason' in fields ? null : current.reasonText);
     const next = { ...current, ...fields, reasonText };
     this.sql(
-      `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at, window_start, window_end)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO users (email, sync_token, state, reason, step, last_run_at, window_start, window_end,
+           severa_swept_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       email,
       next.syncToken,
@@ -398,6 +464,7 @@ export class SyncState {
       next.lastRunAt,
       next.windowStart ?? null,
       next.windowEnd ?? null,
+      next.severaSweptAt ?? null,
     );
     const changed = !current.stateSince || current.state !== next.state;
     const since = changed ? (next.lastRunAt ?? new Date().toISOString()) : current.stateSince;
@@ -652,5 +719,6 @@ const userFromRow = (r: Row): UserRow => ({
   ...(r.window_start != null && { windowStart: String(r.window_start) }),
   ...(r.window_end != null && { windowEnd: String(r.window_end) }),
   stateSince: str(r.state_since),
+  severaSweptAt: str(r.severa_swept_at),
   reasonText: localizedFrom(r.reason_text),
 });

@@ -19,6 +19,7 @@ import type {
   ErrorDto,
   HeldDeletionDto,
   HeldResolutionDto,
+  SyncProgressDto,
   SyncStatusDto,
 } from '../../../preload/api';
 import { api } from '../api';
@@ -28,6 +29,7 @@ import { StepLinkButton } from '../components/links';
 import { useI18n } from '../i18n';
 import { LiveLog, useStartText } from './LiveLog';
 import { QuarantinedItems } from './QuarantinedItems';
+import { SyncProgress, SyncProgressAnnouncer } from './SyncProgress';
 
 const STATE_COLOR: Record<SyncStatusDto['state'], string> = {
   idle: 'teal',
@@ -203,16 +205,27 @@ export function Dashboard() {
   const [status, setStatus] = useState<SyncStatusDto | null>(null);
   const [error, setError] = useState<ErrorDto | null>(null);
   const [requested, setRequested] = useState(false);
+  // The run's last progress event; a finished run's stays shown until the next run starts.
+  const [progress, setProgress] = useState<SyncProgressDto | null>(null);
 
   useEffect(() => {
-    const unsubscribe = api().on('status-changed', setStatus);
-    void api().getStatus().then(setStatus);
-    return unsubscribe;
+    const onStatus = (next: SyncStatusDto) => {
+      setStatus(next);
+      // While a run goes on, the status carries its latest progress (null: none yet).
+      if (next.running) setProgress(next.progress ?? null);
+    };
+    const unsubscribe = [
+      api().on('status-changed', onStatus),
+      api().on('sync-progress', setProgress),
+    ];
+    void api().getStatus().then(onStatus);
+    return () => unsubscribe.forEach((off) => off());
   }, []);
 
   const syncNow = async () => {
     setRequested(true);
     setError(null);
+    setProgress(null);
     const result = await api().syncNow();
     setRequested(false);
     if (!result.ok) setError(result.error);
@@ -221,6 +234,8 @@ export function Dashboard() {
 
   const running = requested || Boolean(status?.running);
   const summary = status?.lastRun?.summary ?? null;
+  // A run that ended without its last event (it failed) shows no bar.
+  const shownProgress = progress && (running || progress.phase === 'done') ? progress : null;
 
   return (
     <Stack gap="md">
@@ -242,7 +257,11 @@ export function Dashboard() {
           {t('dashboard.syncNow')}
         </Button>
       </Group>
-      {running && <Progress value={100} animated striped aria-label={t('dashboard.syncing')} />}
+      {running && !shownProgress && (
+        <Progress value={100} animated striped aria-label={t('dashboard.syncing')} />
+      )}
+      {shownProgress && <SyncProgress progress={shownProgress} />}
+      <SyncProgressAnnouncer progress={progress} />
       {error && <ErrorAlert error={error} onClose={() => setError(null)} />}
       <SimpleGrid cols={{ base: 2, lg: 4 }}>
         <Card withBorder padding="md">

@@ -222,10 +222,13 @@ export class Tray extends EventEmitter {
     super();
     this.images = [image.path];
     this.menu = null;
+    this.tooltips = [];
     recorded.trays.push(this);
   }
   setToolTip(text) {
     this.tooltip = text;
+    // Every tooltip shown, once each in order (a run's progress changes it twice a second).
+    if (this.tooltips.at(-1) !== text) this.tooltips.push(text);
   }
   setImage(image) {
     this.images.push(image.path);
@@ -304,6 +307,7 @@ const COMMANDS = {
     trays: recorded.trays.map((t) => ({
       images: t.images,
       tooltip: t.tooltip,
+      tooltips: t.tooltips,
       destroyed: Boolean(t.destroyed),
       menu: menuItems(t.menu)
         .filter((i) => i.id)

@@ -158,6 +158,12 @@ export class CalendarStore {
     this.generation++;
   }
 
+  /** The sync token a complete listing made now would end with (a seeded calendar's). */
+  currentSyncToken(): string {
+    this.purge();
+    return encode({ u: this.owner, g: this.generation, s: this.seq });
+  }
+
   /** Every stored event (masters, exceptions, cancelled ones), as Google holds them. */
   all(): GoogleEvent[] {
     this.purge();

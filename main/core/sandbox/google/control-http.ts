@@ -50,6 +50,7 @@ const ARGUMENTS = {
     }),
   ]),
   invalidateSyncTokens: z.tuple([email]),
+  syncToken: z.tuple([email]),
   expireAccessTokens: z.tuple([]),
   listAll: z.tuple([email]),
   putEvent: z.tuple([email, event]),

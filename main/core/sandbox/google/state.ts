@@ -88,6 +88,8 @@ export interface GoogleSandboxControl {
   setLatency(ms: number): void;
   setRateLimits(limits: Partial<RateLimits>): void;
   invalidateSyncTokens(user: string): void;
+  /** The sync token a complete listing of the user's calendar made now would end with. */
+  syncToken(user: string): string;
   /** Every access token issued so far stops working (401), as when tokens expire mid-run. */
   expireAccessTokens(): void;
   listAll(user: string): GoogleEvent[];
@@ -269,6 +271,9 @@ export class SandboxState implements GoogleSandboxControl, TokenAuthority {
   }
   invalidateSyncTokens(user: string): void {
     this.user(user).store.invalidateSyncTokens();
+  }
+  syncToken(user: string): string {
+    return this.user(user).store.currentSyncToken();
   }
   expireAccessTokens(): void {
     this.tokens.clear();
