@@ -12,7 +12,7 @@ import {
   seedLinkedCompany,
   settledWatermark,
 } from '../helpers/seeded-company';
-import { startWorld, type World } from '../helpers/world';
+import { itemsChanged, startWorld, type World } from '../helpers/world';
 
 /**
  * `npm run bench`: the engine against both sandboxes with realistic latency and the real limits
@@ -195,15 +195,6 @@ function floorSeconds(floor: Sides, users: number, l: Limits): number {
   return Math.max(severa, project, perUser) + (chainedRoundTrips(users) * LATENCY_MS) / 1000;
 }
 
-const written = (r: EngineRun) =>
-  r.toGoogle.created +
-  r.toGoogle.updated +
-  r.toGoogle.deleted +
-  r.toSevera.created +
-  r.toSevera.updated +
-  r.toSevera.deleted +
-  r.adopted;
-
 async function measure(
   world: World,
   id: ScenarioId,
@@ -257,7 +248,7 @@ async function measure(
     sandboxCpuSeconds: (sandbox.user + sandbox.system) / 1e6,
     peakRssMb: run.peakRssMb,
     ok: run.ok,
-    written: written(run),
+    written: itemsChanged(run),
     ...(options.sweepPages !== undefined && { sweepPages: options.sweepPages }),
     limited: {
       severa: world.severa.control.requestLog.filter((r) => r.status === 429).length,

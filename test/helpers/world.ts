@@ -107,6 +107,18 @@ const ZONES = ['Europe/Helsinki', 'Europe/Stockholm', 'Europe/Berlin'];
 
 export const worldEmail = (index: number) => `user${index}@${WORLD_DOMAIN}`;
 
+type RunCounts = Pick<SyncResult, 'toGoogle' | 'toSevera' | 'adopted'>;
+
+/** Every item a run wrote or adopted, on both sides (0: the run changed nothing). */
+export const itemsChanged = (r: RunCounts) =>
+  r.toGoogle.created +
+  r.toGoogle.updated +
+  r.toGoogle.deleted +
+  r.toSevera.created +
+  r.toSevera.updated +
+  r.toSevera.deleted +
+  r.adopted;
+
 interface Configured {
   users: WorldUser[];
   types: WorldTypes;
